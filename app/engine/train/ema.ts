@@ -1,0 +1,38 @@
+/**
+ * Exponential moving average of the weights, ema <- d ema + (1 - d) p after
+ * each step; samples from EMA weights are usually cleaner than from the last
+ * iterate. Kept on the device so it costs no read-back per step.
+ */
+import { tf } from '../backend.js';
+
+export class Ema {
+  readonly decay: number;
+  private readonly shadow: tf.Variable[];
+
+  constructor(params: tf.Variable[], decay: number) {
+    this.decay = decay;
+    // tidy frees the temporary; the variable keeps its own reference to the data.
+    this.shadow = tf.tidy(() => params.map((p) => tf.variable(p.clone(), false)));
+  }
+
+  update(params: tf.Variable[]): void {
+    const d = this.decay;
+    tf.tidy(() => params.forEach((p, i) => this.shadow[i].assign(tf.add(tf.mul(this.shadow[i], d), tf.mul(p, 1 - d)))));
+  }
+
+  getWeights(): Float32Array[] {
+    return this.shadow.map((s) => new Float32Array(s.dataSync() as Float32Array));
+  }
+
+  setWeights(values: Float32Array[]): void {
+    this.shadow.forEach((s, i) => {
+      const t = tf.tensor(values[i], s.shape);
+      s.assign(t);
+      t.dispose();
+    });
+  }
+
+  dispose(): void {
+    for (const s of this.shadow) s.dispose();
+  }
+}
