@@ -43,6 +43,7 @@ export function fsReason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   switch (err?.code) {
     case 'ENOTDIR':
+    case 'EEXIST': // mkdir -p meeting a regular file where a directory should be
       return 'a component of the path is a file, not a directory';
     case 'EISDIR':
       return 'the path is a directory';

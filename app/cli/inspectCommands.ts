@@ -1,0 +1,139 @@
+/** `cfm runs`, `cfm show`, `cfm compare`: find runs again and set them side by side. */
+import type { Command } from 'commander';
+import { invalid } from '../errors.js';
+import { RUN_STATUSES, type RunRecord, type RunStatus, type Store } from '../store/interface.js';
+import { outputMode, withStore } from './context.js';
+import { formatDuration, formatNumber, formatTable, printJson, printLine } from './output.js';
+
+type Config = Record<string, unknown>;
+
+/** A run as the CLI reports it: the record plus its last loss and latest evaluation. */
+function runView(store: Store, r: RunRecord) {
+  const evals = store.listEvaluations(r.id);
+  const latest = evals.length ? evals[evals.length - 1] : undefined;
+  return {
+    id: r.id,
+    name: r.name,
+    experiment: r.experiment,
+    status: r.status,
+    step: r.step,
+    totalSteps: r.totalSteps,
+    seconds: r.seconds,
+    backend: r.backend,
+    createdAt: new Date(r.createdAt).toISOString(),
+    tags: r.tags,
+    notes: r.notes,
+    error: r.error,
+    parentRunId: r.parentRunId,
+    config: r.config as Config,
+    loss: store.lastMetric(r.id, 'loss')?.value ?? null,
+    valLoss: store.lastMetric(r.id, 'val_loss')?.value ?? null,
+    evaluation: latest
+      ? ({ ...latest.metrics, n: latest.n, solver: latest.solver, steps: latest.steps, checkpointStep: latest.checkpointStep } as Record<string, number | string | null>)
+      : null,
+  };
+}
+
+function statusFilter(value: string | undefined): RunStatus | undefined {
+  if (value === undefined) return undefined;
+  if (!(RUN_STATUSES as readonly string[]).includes(value)) throw invalid('status', `unknown status "${value}"; use one of ${RUN_STATUSES.join(', ')}`);
+  return value as RunStatus;
+}
+
+export function registerInspectCommands(program: Command): void {
+  program
+    .command('runs')
+    .description('list runs, newest first')
+    .option('--experiment <name>', 'only this experiment')
+    .option('--status <status>', `only this status (${RUN_STATUSES.join(', ')})`)
+    .option('--tag <tag>', 'only runs with this tag')
+    .action((o: { experiment?: string; status?: string; tag?: string }, cmd: Command) =>
+      withStore(cmd, (store) => {
+        const runs = store.listRuns({ experiment: o.experiment, status: statusFilter(o.status), tag: o.tag }).map((r) => runView(store, r));
+        if (outputMode(cmd).json) return printJson(runs);
+        if (!runs.length) return printLine('no runs yet; start one with: cfm train');
+        printLine(
+          formatTable(
+            ['id', 'name', 'status', 'dataset', 'source', 'method', 'steps', 'loss', 'W2', 'NFE', 'time', 'tags'],
+            runs.map((r) => [
+              r.id,
+              r.name,
+              r.status,
+              String(r.config.dataset ?? '-'),
+              String(r.config.source ?? '-'),
+              String(r.config.method ?? '-'),
+              `${r.step}/${r.totalSteps}`,
+              r.loss,
+              (r.evaluation?.w2 as number | undefined) ?? null,
+              (r.evaluation?.nfe as number | undefined) ?? null,
+              formatDuration(r.seconds),
+              r.tags.join(','),
+            ]),
+          ),
+        );
+      }),
+    );
+
+  program
+    .command('show')
+    .description('everything about one run: config, progress, metrics, evaluations, checkpoints, samples')
+    .argument('<run>', 'run id or name')
+    .action((ref: string, _o: unknown, cmd: Command) =>
+      withStore(cmd, (store) => {
+        const r = store.getRun(ref);
+        const view = {
+          ...runView(store, r),
+          metrics: store.metricNames(r.id),
+          evaluations: store.listEvaluations(r.id),
+          checkpoints: store.listCheckpoints(r.id),
+          samples: store.listSamples(r.id),
+        };
+        if (outputMode(cmd).json) return printJson(view);
+        printLine(`run ${view.id} (${view.name}), experiment ${view.experiment}: ${view.status}, step ${view.step}/${view.totalSteps}, ${formatDuration(view.seconds)} on ${view.backend}`);
+        if (view.error) printLine(`error: ${view.error}`);
+        if (view.tags.length) printLine(`tags: ${view.tags.join(', ')}`);
+        if (view.notes) printLine(`notes: ${view.notes}`);
+        printLine(`loss ${view.loss === null ? '-' : formatNumber(view.loss)}, validation loss ${view.valLoss === null ? '-' : formatNumber(view.valLoss)}`);
+        printLine('config:');
+        printLine(formatTable(['key', 'value'], Object.entries(view.config).map(([k, v]) => [k, String(v)])).replace(/^/gm, '  '));
+        if (view.evaluations.length) {
+          printLine('evaluations:');
+          printLine(
+            formatTable(
+              ['id', 'step', 'solver', 'n', 'W1', 'W2', 'MMD', 'NPE', 'NFE'],
+              view.evaluations.map((e) => [e.id, e.checkpointStep, e.solver + (e.steps ? `/${e.steps}` : ''), e.n, e.metrics.w1, e.metrics.w2, e.metrics.mmd, e.metrics.npe, e.nfe]),
+            ).replace(/^/gm, '  '),
+          );
+        }
+        printLine(`checkpoints at steps ${view.checkpoints.map((c) => c.step).join(', ') || '-'}; ${view.samples.length} stored sample set(s)`);
+      }),
+    );
+
+  program
+    .command('compare')
+    .description('runs side by side: configs (differences marked *), losses and latest evaluations')
+    .argument('<runs...>', 'two or more run ids or names')
+    .option('--all', 'show every config key, not only those that differ')
+    .action((refs: string[], o: { all?: boolean }, cmd: Command) =>
+      withStore(cmd, (store) => {
+        if (refs.length < 2) throw invalid('runs', 'compare needs at least two runs, e.g. cfm compare 1 2');
+        const views = refs.map((ref) => runView(store, store.getRun(ref)));
+        const keys = [...new Set(views.flatMap((v) => Object.keys(v.config)))].sort();
+        const differing = keys.filter((k) => new Set(views.map((v) => JSON.stringify(v.config[k]))).size > 1);
+        const metricNames = [...new Set(views.flatMap((v) => Object.keys(v.evaluation ?? {})))].filter((k) => !['solver', 'steps', 'checkpointStep'].includes(k));
+        if (outputMode(cmd).json) return printJson({ runs: views, differing });
+        const header = ['', ...views.map((v) => `${v.id} ${v.name}`)];
+        const rows: (string | number | null)[][] = [
+          ['status', ...views.map((v) => v.status)],
+          ['steps', ...views.map((v) => `${v.step}/${v.totalSteps}`)],
+          ['time', ...views.map((v) => formatDuration(v.seconds))],
+          ['loss', ...views.map((v) => v.loss)],
+          ['val loss', ...views.map((v) => v.valLoss)],
+          ...metricNames.map((m) => [m, ...views.map((v) => (v.evaluation?.[m] as number | undefined) ?? null)]),
+          ...(o.all ? keys : differing).map((k) => [`${differing.includes(k) ? '*' : ' '} ${k}`, ...views.map((v) => (v.config[k] === undefined ? null : String(v.config[k])))]),
+        ];
+        printLine(formatTable(header, rows));
+        if (!o.all) printLine(differing.length ? `* config keys that differ (${differing.length}); --all shows every key` : 'configs are identical');
+      }),
+    );
+}

@@ -1,0 +1,174 @@
+/**
+ * Trains one run to completion, cancellation or failure, writing as it goes:
+ * metrics in batched transactions, a checkpoint every `checkpointEvery` steps,
+ * on cancel and at the end. A run that has a checkpoint continues from it and,
+ * on the same backend, logs exactly the losses an uninterrupted run would have.
+ * A non-finite loss fails the run and keeps its last good checkpoint.
+ */
+import { CfmError } from '../errors.js';
+import type { BackendInfo } from '../engine/backend.js';
+import { makeCoupling } from '../engine/couplings/index.js';
+import { METHOD_SPECS } from '../engine/paths/methods.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../engine/train/checkpoint.js';
+import { parseRunConfig, type RunConfig } from '../engine/train/config.js';
+import { coupledPairs, type PairSampler } from '../engine/train/pairs.js';
+import { Trainer } from '../engine/train/trainer.js';
+import type { MetricRow, RunRecord, RunStatus, Store } from '../store/interface.js';
+import { reflowPairs } from './reflow.js';
+import { runSamplers } from './samplers.js';
+
+export interface RunProgress {
+  runId: number;
+  step: number;
+  totalSteps: number;
+  loss: number;
+  lr: number;
+  stepsPerSecond: number;
+  etaSeconds: number;
+  elapsedSeconds: number;
+}
+
+export interface RunSummary {
+  id: number;
+  name: string;
+  status: RunStatus;
+  steps: number;
+  totalSteps: number;
+  /** Mean training loss over the last (up to) 100 steps. */
+  loss: number | null;
+  valLoss: number | null;
+  seconds: number;
+  backend: string;
+  stepsPerSecond: number;
+  error?: string;
+}
+
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: RunProgress) => void;
+  progressIntervalMs?: number;
+  flushIntervalMs?: number;
+}
+
+const LOSS_WINDOW = 100;
+const LR_EVERY = 100;
+
+async function pairsFor(store: Store, config: RunConfig): Promise<PairSampler> {
+  const { target, source } = runSamplers(store, config.dataset, config.source);
+  if (config.method === 'rf') return reflowPairs(store, config, source);
+  const coupling = makeCoupling(METHOD_SPECS[config.method].coupling, { reg: 2 * config.sigma * config.sigma });
+  return coupledPairs(source, target, coupling);
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function executeRun(store: Store, runId: number, backend: BackendInfo, o: ExecuteOptions = {}): Promise<RunSummary> {
+  const run = store.getRun(runId);
+  if (run.status === 'completed') {
+    throw new CfmError('conflict', `run ${run.id} (${run.name}) is already completed; start a new run to train more`, 'run');
+  }
+  const config = parseRunConfig(run.config);
+  const pairs = await pairsFor(store, config);
+  const saved = store.latestCheckpoint(run.id);
+  const trainer = saved ? Trainer.restore(config, pairs, decodeCheckpoint(saved.data)) : Trainer.create(config, pairs);
+  // Rows logged after the checkpoint will be logged again, identically.
+  store.deleteMetricsAfter(run.id, trainer.step);
+
+  const startedAt = Date.now();
+  const priorSeconds = run.seconds;
+  const sessionStartStep = trainer.step;
+  store.updateRun(run.id, {
+    status: 'running',
+    backend: backend.name,
+    startedAt: run.startedAt ?? startedAt,
+    finishedAt: null,
+    error: null,
+    pid: process.pid,
+    step: trainer.step,
+  });
+
+  const pending: MetricRow[] = [];
+  const recent: number[] = [];
+  let lastFlush = Date.now();
+  let lastProgress = 0;
+  let valLoss: number | null = store.lastMetric(run.id, 'val_loss')?.value ?? null;
+  let lastLoss = NaN;
+  let lastLr = config.lr;
+
+  const elapsed = () => (Date.now() - startedAt) / 1000;
+  const rate = () => (trainer.step - sessionStartStep) / Math.max(elapsed(), 1e-9);
+  const flush = () => {
+    store.appendMetrics(run.id, pending.splice(0));
+    store.updateRun(run.id, { step: trainer.step, seconds: priorSeconds + elapsed() });
+    lastFlush = Date.now();
+  };
+  const saveCheckpoint = () => {
+    flush();
+    store.saveCheckpoint(run.id, trainer.step, encodeCheckpoint(trainer.checkpoint()));
+  };
+  const finish = (status: RunStatus, error: string | null): RunSummary => {
+    flush();
+    const updated: RunRecord = store.updateRun(run.id, { status, error, pid: null, finishedAt: Date.now(), seconds: priorSeconds + elapsed() });
+    const loss = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : (store.lastMetric(run.id, 'loss')?.value ?? null);
+    return {
+      id: updated.id,
+      name: updated.name,
+      status,
+      steps: updated.step,
+      totalSteps: updated.totalSteps,
+      loss,
+      valLoss,
+      seconds: updated.seconds,
+      backend: backend.name,
+      stepsPerSecond: rate(),
+      ...(error ? { error } : {}),
+    };
+  };
+
+  try {
+    while (trainer.step < config.steps) {
+      if (o.signal?.aborted) {
+        saveCheckpoint();
+        return finish('cancelled', null);
+      }
+      const r = trainer.stepOnce();
+      const now = Date.now();
+      lastLoss = r.loss;
+      lastLr = r.lr;
+      recent.push(r.loss);
+      if (recent.length > LOSS_WINDOW) recent.shift();
+      pending.push({ step: r.step, wallTime: now, name: 'loss', value: r.loss });
+      if (r.step === 1 || r.step % LR_EVERY === 0) pending.push({ step: r.step, wallTime: now, name: 'lr', value: r.lr });
+      if (config.validateEvery > 0 && (r.step % config.validateEvery === 0 || r.step === config.steps)) {
+        valLoss = trainer.validationLoss();
+        pending.push({ step: r.step, wallTime: now, name: 'val_loss', value: valLoss });
+      }
+      if (r.step % config.checkpointEvery === 0 && r.step < config.steps) saveCheckpoint();
+      else if (now - lastFlush >= (o.flushIntervalMs ?? 500)) flush();
+      if (o.onProgress && (now - lastProgress >= (o.progressIntervalMs ?? 100) || r.step === config.steps)) {
+        lastProgress = now;
+        const sps = rate();
+        o.onProgress({
+          runId: run.id,
+          step: r.step,
+          totalSteps: config.steps,
+          loss: lastLoss,
+          lr: lastLr,
+          stepsPerSecond: sps,
+          etaSeconds: sps > 0 ? (config.steps - r.step) / sps : Infinity,
+          elapsedSeconds: priorSeconds + elapsed(),
+        });
+      }
+      await yieldToEventLoop();
+    }
+    saveCheckpoint();
+    return finish('completed', null);
+  } catch (e) {
+    // The weights may already hold the bad update: keep the last good checkpoint, save nothing new.
+    const message = e instanceof Error ? e.message : String(e);
+    finish('failed', message);
+    throw e;
+  } finally {
+    trainer.dispose();
+  }
+}
