@@ -9,6 +9,7 @@ import { registerInspectCommands } from './cli/inspectCommands.js';
 import { registerModelCommands } from './cli/modelCommands.js';
 import { reportError } from './cli/output.js';
 import { registerTrainCommands } from './cli/trainCommands.js';
+import { registerWatchCommand } from './cli/watchCommand.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerInspectCommands(program);
   registerDataCommands(program);
+  registerWatchCommand(program);
   return program;
 }
 

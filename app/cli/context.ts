@@ -1,6 +1,6 @@
 /** What every command needs: the global flags, the database, and (for numeric work) a backend. */
 import type { Command } from 'commander';
-import { initBackend, type BackendInfo } from '../engine/backend.js';
+import type { BackendInfo } from '../engine/backend.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/interface.js';
 import { resolveDbPath } from '../store/paths.js';
@@ -24,7 +24,9 @@ export function openDb(cmd: Command): Store {
   return openStore(resolveDbPath({ flag: globals(cmd).db }));
 }
 
+/** tfjs loads here, on first use: commands that only read the database start fast. */
 export async function backendFor(cmd: Command): Promise<BackendInfo> {
+  const { initBackend } = await import('../engine/backend.js');
   return initBackend(globals(cmd).backend);
 }
 

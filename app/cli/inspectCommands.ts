@@ -1,7 +1,7 @@
 /** `cfm runs`, `cfm show`, `cfm compare`: find runs again and set them side by side. */
 import type { Command } from 'commander';
 import { invalid } from '../errors.js';
-import { RUN_STATUSES, type RunRecord, type RunStatus, type Store } from '../store/interface.js';
+import { RUN_STATUSES, type RunFilter, type RunRecord, type RunStatus, type Store } from '../store/interface.js';
 import { outputMode, withStore } from './context.js';
 import { formatDuration, formatNumber, formatTable, printJson, printLine } from './output.js';
 
@@ -34,6 +34,45 @@ function runView(store: Store, r: RunRecord) {
   };
 }
 
+function runsTable(store: Store, filter: RunFilter): string {
+  const runs = store.listRuns(filter).map((r) => runView(store, r));
+  if (!runs.length) return 'no runs yet; start one with: cfm train';
+  return formatTable(
+    ['id', 'name', 'status', 'dataset', 'source', 'method', 'steps', 'loss', 'W2', 'NFE', 'time', 'tags'],
+    runs.map((r) => [
+      r.id,
+      r.name,
+      r.status,
+      String(r.config.dataset ?? '-'),
+      String(r.config.source ?? '-'),
+      String(r.config.method ?? '-'),
+      `${r.step}/${r.totalSteps}`,
+      r.loss,
+      (r.evaluation?.w2 as number | undefined) ?? null,
+      (r.evaluation?.nfe as number | undefined) ?? null,
+      formatDuration(r.seconds),
+      r.tags.join(','),
+    ]),
+  );
+}
+
+/** Calls `draw` every `ms` until Ctrl-C (the store is read afresh each time: any process may be writing). */
+export function repeatUntilInterrupted(ms: number, draw: () => boolean | void): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      clearInterval(timer);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    const tick = () => {
+      if (draw() === false) stop();
+    };
+    const timer = setInterval(tick, ms);
+    process.on('SIGINT', stop);
+    tick();
+  });
+}
+
 function statusFilter(value: string | undefined): RunStatus | undefined {
   if (value === undefined) return undefined;
   if (!(RUN_STATUSES as readonly string[]).includes(value)) throw invalid('status', `unknown status "${value}"; use one of ${RUN_STATUSES.join(', ')}`);
@@ -47,30 +86,17 @@ export function registerInspectCommands(program: Command): void {
     .option('--experiment <name>', 'only this experiment')
     .option('--status <status>', `only this status (${RUN_STATUSES.join(', ')})`)
     .option('--tag <tag>', 'only runs with this tag')
-    .action((o: { experiment?: string; status?: string; tag?: string }, cmd: Command) =>
-      withStore(cmd, (store) => {
-        const runs = store.listRuns({ experiment: o.experiment, status: statusFilter(o.status), tag: o.tag }).map((r) => runView(store, r));
-        if (outputMode(cmd).json) return printJson(runs);
-        if (!runs.length) return printLine('no runs yet; start one with: cfm train');
-        printLine(
-          formatTable(
-            ['id', 'name', 'status', 'dataset', 'source', 'method', 'steps', 'loss', 'W2', 'NFE', 'time', 'tags'],
-            runs.map((r) => [
-              r.id,
-              r.name,
-              r.status,
-              String(r.config.dataset ?? '-'),
-              String(r.config.source ?? '-'),
-              String(r.config.method ?? '-'),
-              `${r.step}/${r.totalSteps}`,
-              r.loss,
-              (r.evaluation?.w2 as number | undefined) ?? null,
-              (r.evaluation?.nfe as number | undefined) ?? null,
-              formatDuration(r.seconds),
-              r.tags.join(','),
-            ]),
-          ),
-        );
+    .option('--watch', 'redraw every second until Ctrl-C')
+    .action((o: { experiment?: string; status?: string; tag?: string; watch?: boolean }, cmd: Command) =>
+      withStore(cmd, async (store) => {
+        const filter = { experiment: o.experiment, status: statusFilter(o.status), tag: o.tag };
+        if (outputMode(cmd).json) return printJson(store.listRuns(filter).map((r) => runView(store, r)));
+        if (!o.watch) return printLine(runsTable(store, filter));
+        await repeatUntilInterrupted(1000, () => {
+          const table = runsTable(store, filter);
+          if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+          printLine(`${new Date().toLocaleTimeString()}  (Ctrl-C to stop)\n${table}`);
+        });
       }),
     );
 

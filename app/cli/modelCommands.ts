@@ -6,11 +6,8 @@ import type { Command } from 'commander';
 import { CfmError, invalid } from '../errors.js';
 import { writeCsv } from '../engine/data/csv.js';
 import { writeNpy } from '../engine/data/npy.js';
-import { isSolverName } from '../engine/ode/solve.js';
 import { SOLVERS, type SolverName } from '../engine/ode/types.js';
 import type { Points } from '../engine/points.js';
-import { evaluateRun } from '../runs/evaluate.js';
-import { sampleRun } from '../runs/sample.js';
 import { backendFor, outputMode, withStore } from './context.js';
 import { formatDuration, formatTable, printJson, printLine } from './output.js';
 import { intOption, numberOption } from './parse.js';
@@ -25,8 +22,8 @@ interface SolverFlags {
 }
 
 function solverOf(value: string): SolverName {
-  if (!isSolverName(value)) throw invalid('solver', `unknown solver "${value}"; use one of ${SOLVERS.join(', ')}`);
-  return value;
+  if (!(SOLVERS as readonly string[]).includes(value)) throw invalid('solver', `unknown solver "${value}"; use one of ${SOLVERS.join(', ')}`);
+  return value as SolverName;
 }
 
 function positiveN(n: number): number {
@@ -62,6 +59,7 @@ export function registerModelCommands(program: Command): void {
       const json = outputMode(cmd).json;
       if (o.out) checkOut(o.out);
       await backendFor(cmd);
+      const { sampleRun } = await import('../runs/sample.js');
       await withStore(cmd, async (store) => {
         const r = await sampleRun(store, runRef, { n: positiveN(o.n), solver: solverOf(o.solver), steps: o.steps, atol: o.atol, rtol: o.rtol, seed: o.seed });
         if (o.out) await writePoints(o.out, r.points);
@@ -77,6 +75,7 @@ export function registerModelCommands(program: Command): void {
       const json = outputMode(cmd).json;
       if (o.nll !== undefined && o.nll < 1) throw invalid('nll', `${o.nll} points; use --nll 1 or more, or leave it out`);
       await backendFor(cmd);
+      const { evaluateRun } = await import('../runs/evaluate.js');
       await withStore(cmd, async (store) => {
         const r = await evaluateRun(store, runRef, { n: positiveN(o.n), solver: solverOf(o.solver), steps: o.steps, atol: o.atol, rtol: o.rtol, seed: o.seed, nllPoints: o.nll });
         if (json) {

@@ -3,8 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CfmError, invalid } from '../errors.js';
 import type { BackendInfo } from '../engine/backend.js';
-import { createRun } from '../runs/create.js';
-import { executeRun, type RunSummary } from '../runs/execute.js';
+import type { RunSummary } from '../runs/execute.js';
 import type { Store } from '../store/interface.js';
 import { backendFor, outputMode, withStore } from './context.js';
 import { formatDuration, formatNumber, printJson, printLine } from './output.js';
@@ -91,6 +90,7 @@ async function trainForeground(store: Store, runId: number, backend: BackendInfo
   process.on('SIGINT', onSigint);
   process.stderr.write(`run ${run.id} (${run.name}) on ${backend.description}\n`);
   const bar = trainProgressBar('train', run.totalSteps, run.step);
+  const { executeRun } = await import('../runs/execute.js');
   try {
     const summary = await executeRun(store, runId, backend, { signal: controller.signal, onProgress: (p) => bar.update(p) });
     bar.stop();
@@ -133,6 +133,7 @@ export function registerTrainCommands(program: Command): void {
       }
       if (input.method === undefined && input.parentRun !== undefined) input.method = 'rf';
       const backend = await backendFor(cmd);
+      const { createRun } = await import('../runs/create.js');
       const run = createRun(store, input, {
         backend: backend.name,
         experiment: opts.experiment as string | undefined,

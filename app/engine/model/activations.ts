@@ -1,8 +1,9 @@
 /** The hidden-layer nonlinearities a run can choose; all differentiable in tfjs-core. */
 import { tf } from '../backend.js';
 
-export const ACTIVATIONS = ['selu', 'silu', 'relu', 'elu', 'tanh', 'gelu'] as const;
-export type ActivationName = (typeof ACTIVATIONS)[number];
+import type { ActivationName } from './activationNames.js';
+
+export { ACTIVATIONS, type ActivationName } from './activationNames.js';
 
 export function activate(name: ActivationName, x: tf.Tensor2D): tf.Tensor2D {
   switch (name) {

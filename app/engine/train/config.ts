@@ -6,12 +6,12 @@
  */
 import { z } from 'zod';
 import { invalid } from '../../errors.js';
-import { ACTIVATIONS } from '../model/activations.js';
+import { ACTIVATIONS } from '../model/activationNames.js';
 import { METHODS, METHOD_SPECS } from '../paths/methods.js';
 import { SCHEDULERS } from '../paths/schedulers.js';
 import { SOLVERS } from '../ode/types.js';
 import { LR_SCHEDULES } from './schedule.js';
-import { OPTIMIZERS } from './optimizer.js';
+import { OPTIMIZERS } from './optimizerNames.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 

@@ -12,8 +12,9 @@
  */
 import { tf } from '../backend.js';
 
-export const OPTIMIZERS = ['adam', 'adamw'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+import type { OptimizerName } from './optimizerNames.js';
+
+export { OPTIMIZERS, type OptimizerName } from './optimizerNames.js';
 
 export interface OptimizerConfig {
   name: OptimizerName;
