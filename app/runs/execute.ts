@@ -4,9 +4,16 @@
  * on cancel and at the end. A run that has a checkpoint continues from it and,
  * on the same backend, logs exactly the losses an uninterrupted run would have.
  * A non-finite loss fails the run and keeps its last good checkpoint.
+ *
+ * Stopping: the caller's AbortSignal, or a cancel request in the database
+ * (store.requestCancel, polled at each metrics flush, about every 500 ms), so
+ * `cfm cancel` from another process stops any trainer. Either way the run
+ * checkpoints, then ends 'cancelled'. Live views get progress (throttled) and,
+ * every `snapshotEvery` steps, the sampling weights (EMA when kept) to draw from.
  */
 import { CfmError } from '../errors.js';
 import type { BackendInfo } from '../engine/backend.js';
+import { Mlp } from '../engine/model/mlp.js';
 import { makeCoupling } from '../engine/couplings/index.js';
 import { METHOD_SPECS } from '../engine/paths/methods.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../engine/train/checkpoint.js';
@@ -48,6 +55,22 @@ export interface ExecuteOptions {
   onProgress?: (p: RunProgress) => void;
   progressIntervalMs?: number;
   flushIntervalMs?: number;
+  /** Called once the run is marked running (after any restore), with its first step. */
+  onStart?: (step: number) => void;
+  /**
+   * Called every `snapshotEvery` steps and at the last step with the weights to
+   * sample from (EMA when the run keeps it). The model is lent: do not keep or
+   * dispose it. Must not touch the run's randomness (it cannot: the trainer's
+   * Rng is private), so snapshots never change the losses.
+   */
+  onSnapshot?: (step: number, model: Mlp) => Promise<void> | void;
+  /** Default defaultSnapshotEvery(steps); used only with onSnapshot. */
+  snapshotEvery?: number;
+}
+
+/** About 50 snapshots a run, never more often than every 100 steps. */
+export function defaultSnapshotEvery(totalSteps: number): number {
+  return Math.max(100, Math.ceil(totalSteps / 50));
 }
 
 const LOSS_WINDOW = 100;
@@ -68,6 +91,10 @@ export async function executeRun(store: Store, runId: number, backend: BackendIn
     throw new CfmError('conflict', `run ${run.id} (${run.name}) is already completed; start a new run to train more`, 'run');
   }
   const config = parseRunConfig(run.config);
+  const snapshotEvery = o.snapshotEvery ?? defaultSnapshotEvery(config.steps);
+  if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) {
+    throw new CfmError('invalid_input', `snapshotEvery: ${snapshotEvery} is not a whole number >= 1`, 'snapshotEvery');
+  }
   const pairs = await pairsFor(store, config);
   const saved = store.latestCheckpoint(run.id);
   const trainer = saved ? Trainer.restore(config, pairs, decodeCheckpoint(saved.data)) : Trainer.create(config, pairs);
@@ -76,6 +103,8 @@ export async function executeRun(store: Store, runId: number, backend: BackendIn
 
   const startedAt = Date.now();
   const priorSeconds = run.seconds;
+  // A request made while the run waited to start is honoured at the first step.
+  let cancelRequested = store.cancelRequested(run.id);
   const sessionStartStep = trainer.step;
   store.updateRun(run.id, {
     status: 'running',
@@ -86,6 +115,7 @@ export async function executeRun(store: Store, runId: number, backend: BackendIn
     pid: process.pid,
     step: trainer.step,
   });
+  o.onStart?.(trainer.step);
 
   const pending: MetricRow[] = [];
   const recent: number[] = [];
@@ -100,6 +130,7 @@ export async function executeRun(store: Store, runId: number, backend: BackendIn
   const flush = () => {
     store.appendMetrics(run.id, pending.splice(0));
     store.updateRun(run.id, { step: trainer.step, seconds: priorSeconds + elapsed() });
+    if (!cancelRequested) cancelRequested = store.cancelRequested(run.id);
     lastFlush = Date.now();
   };
   const saveCheckpoint = () => {
@@ -125,9 +156,18 @@ export async function executeRun(store: Store, runId: number, backend: BackendIn
     };
   };
 
+  const snapshot = async (hook: NonNullable<ExecuteOptions['onSnapshot']>, step: number) => {
+    const model = config.ema > 0 ? Mlp.fromWeights(trainer.model.config, trainer.samplingWeights()) : trainer.model;
+    try {
+      await hook(step, model);
+    } finally {
+      if (model !== trainer.model) model.dispose();
+    }
+  };
+
   try {
     while (trainer.step < config.steps) {
-      if (o.signal?.aborted) {
+      if (o.signal?.aborted || cancelRequested) {
         saveCheckpoint();
         return finish('cancelled', null);
       }
@@ -159,6 +199,7 @@ export async function executeRun(store: Store, runId: number, backend: BackendIn
           elapsedSeconds: priorSeconds + elapsed(),
         });
       }
+      if (o.onSnapshot && (r.step % snapshotEvery === 0 || r.step === config.steps)) await snapshot(o.onSnapshot, r.step);
       await yieldToEventLoop();
     }
     saveCheckpoint();

@@ -239,6 +239,17 @@ export interface Store {
   /** Runs marked 'running' whose trainer is gone become 'interrupted'; returns their ids. */
   markStaleRunning(isAlive: (pid: number) => boolean): number[];
 
+  // cancel requests: "please stop" written to the file, for a trainer in any process
+  /**
+   * Asks whoever trains the run (a worker, a foreground `cfm train` elsewhere)
+   * to checkpoint and stop; trainers poll cancelRequested at each metrics flush.
+   * Recorded only while the run is queued or running (returns true); false when
+   * there is nothing to cancel. A request lasts until the run ends: any change
+   * of its status to completed, failed, cancelled or interrupted clears it.
+   */
+  requestCancel(runId: number): boolean;
+  cancelRequested(runId: number): boolean;
+
   // metrics
   /** All rows in one transaction; a row at an existing (name, step) replaces it. */
   appendMetrics(runId: number, rows: readonly MetricRow[]): void;

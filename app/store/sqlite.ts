@@ -71,6 +71,9 @@ export interface SqliteStoreOptions {
 
 export const DEFAULT_KEEP_CHECKPOINTS = 3;
 
+/** Statuses after which a run is no longer training or waiting to. */
+const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
+
 const RUN_SELECT = `SELECT r.*, e.name AS experiment FROM runs r JOIN experiments e ON e.id = r.experiment_id`;
 const DATASET_INFO_COLS = 'id, name, kind, dim, n_train, n_validation, n_test, meta, created_at';
 const SAMPLE_INFO_COLS = 'id, run_id, created_at, n, d, solver, steps, seed, nfe, checkpoint_step';
@@ -307,9 +310,12 @@ export class SqliteStore implements Store {
       }
     }
     if (sets.length > 0) {
-      const changes = this.write(
-        () => this.stmt(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...params, id).changes,
-      );
+      const changes = this.write(() => {
+        const n = this.stmt(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...params, id).changes;
+        // A run that ends has nothing left to cancel.
+        if (n > 0 && patch.status !== undefined && ENDED.has(patch.status)) this.clearCancelRequest(id);
+        return n;
+      });
       if (changes === 0) throw runNotFound(id);
     }
     const run = this.runById(id);
@@ -339,10 +345,36 @@ export class SqliteStore implements Store {
         this.stmt(
           "UPDATE runs SET status = 'interrupted', pid = NULL, error = coalesce(error, ?) WHERE id = ?",
         ).run(why, id);
+        this.clearCancelRequest(id);
         stale.push(id);
       }
       return stale;
     });
+  }
+
+  // ---- cancel requests ------------------------------------------------------
+
+  requestCancel(runId: number): boolean {
+    checkId('run', runId);
+    return this.write(() => {
+      const row = this.stmt('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string } | undefined;
+      if (!row) throw runNotFound(runId);
+      if (row.status !== 'queued' && row.status !== 'running') return false;
+      this.stmt(
+        'INSERT INTO cancel_requests (run_id, requested_at) VALUES (?, ?) ON CONFLICT (run_id) DO NOTHING',
+      ).run(runId, Date.now());
+      return true;
+    });
+  }
+
+  cancelRequested(runId: number): boolean {
+    checkId('run', runId);
+    return this.stmt('SELECT 1 FROM cancel_requests WHERE run_id = ?').get(runId) !== undefined;
+  }
+
+  /** Inside a write transaction. */
+  private clearCancelRequest(runId: number): void {
+    this.stmt('DELETE FROM cancel_requests WHERE run_id = ?').run(runId);
   }
 
   // ---- metrics --------------------------------------------------------------

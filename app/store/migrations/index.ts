@@ -4,12 +4,13 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import * as m0001 from './0001-initial-schema.js';
+import * as m0002 from './0002-cancel-requests.js';
 
 export interface Migration {
   readonly version: number;
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
