@@ -1,0 +1,120 @@
+/**
+ * `cfm serve`: the workbench over HTTP for a browser (typically on a remote
+ * GPU box, reached through an SSH tunnel): opens the database, starts the
+ * run manager (trainers in worker processes) and the service, serves the API,
+ * its events and the built renderer (app/server), and prints the address to
+ * open, token included, as Jupyter does. Ctrl-C or SIGTERM shuts down
+ * cleanly: the server stops, running runs save a checkpoint and become
+ * 'cancelled' (resume them later), the database is closed. A second Ctrl-C
+ * quits at once (the runs are then found 'interrupted' at the next start).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { CfmError, invalid } from '../errors.js';
+import { createManager } from '../runs/manager.js';
+import { startServer, type RunningServer } from '../server/server.js';
+import { createService } from '../service.js';
+import { globals, openDb, outputMode } from './context.js';
+import { printJson, printLine } from './output.js';
+import { intOption } from './parse.js';
+
+export const DEFAULT_PORT = 8765;
+
+interface ServeOptions {
+  host: string;
+  port: number;
+  static?: string;
+}
+
+/** The version in the package.json above this module (source or dist layout). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === 'cfm-workbench' && pkg.version) return pkg.version;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+function portOption(value: string): number {
+  const n = intOption('port')(value);
+  if (n < 0 || n > 65_535) throw invalid('port', `${n} is not a port; give 1 to 65535, or 0 for any free one`);
+  return n;
+}
+
+/** Why listening failed, in the user's terms. */
+function listenError(e: unknown, o: ServeOptions): unknown {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return new CfmError('conflict', `port: ${o.port} is already in use on ${o.host}; choose another with --port, or --port 0 for any free one`, 'port');
+  }
+  if (code === 'EACCES') return invalid('port', `${o.port} needs administrator rights on this system; use a port above 1023`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return invalid('host', `${o.host} is not an address of this machine; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)`);
+  }
+  return e;
+}
+
+/** Resolves with the first shutdown signal's name; a second SIGINT/SIGTERM exits at once. */
+function shutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false;
+    const on = (signal: NodeJS.Signals): void => {
+      if (received) process.exit(130);
+      received = true;
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the workbench (API, live events, browser UI) over HTTP; prints the URL to open, token included')
+    .option('--host <address>', 'interface to listen on: 127.0.0.1 is this machine only; 0.0.0.0 exposes it to the network', '127.0.0.1')
+    .option('--port <n>', `port to listen on; 0 picks a free one [${DEFAULT_PORT}]`, portOption, DEFAULT_PORT)
+    .option('--static <dir>', 'folder of the built browser UI to serve at / (without it, / describes the API)')
+    .action(async (o: ServeOptions, cmd: Command) => {
+      const json = outputMode(cmd).json;
+      const store = openDb(cmd);
+      const manager = createManager({ store, ...(globals(cmd).backend ? { backend: globals(cmd).backend } : {}) });
+      const service = createService({ store, manager, version: packageVersion() });
+      let server: RunningServer;
+      try {
+        server = await startServer({ service, host: o.host, port: o.port, ...(o.static ? { staticDir: o.static } : {}) });
+      } catch (e) {
+        await service.close();
+        store.close();
+        throw listenError(e, o);
+      }
+      const stopped = shutdownSignal();
+      if (json) printJson({ url: server.url, origin: server.origin, port: server.port, token: server.token, database: store.path });
+      else printLine(`CFM Workbench at ${server.url}`);
+      process.stderr.write(`database ${store.path}; Ctrl-C stops the server (running runs save a checkpoint first)\n`);
+      if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') {
+        process.stderr.write(`listening on ${o.host}: anyone who can reach this machine and has the token can use the workbench (plain HTTP, no TLS)\n`);
+      }
+
+      const signal = await stopped;
+      process.stderr.write(`${signal}: shutting down; running runs save a checkpoint (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again quits at once)\n`);
+      try {
+        await server.close();
+        await service.close();
+      } finally {
+        store.close();
+      }
+      process.stderr.write('stopped\n');
+    });
+}
