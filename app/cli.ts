@@ -8,6 +8,7 @@ import { registerDataCommands } from './cli/dataCommands.js';
 import { registerInspectCommands } from './cli/inspectCommands.js';
 import { registerModelCommands } from './cli/modelCommands.js';
 import { reportError } from './cli/output.js';
+import { registerQueueCommands } from './cli/queueCommands.js';
 import { registerTrainCommands } from './cli/trainCommands.js';
 import { registerWatchCommand } from './cli/watchCommand.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerInspectCommands(program);
   registerDataCommands(program);
   registerWatchCommand(program);
+  registerQueueCommands(program);
   return program;
 }
 
