@@ -9,6 +9,7 @@ import { registerInspectCommands } from './cli/inspectCommands.js';
 import { registerModelCommands } from './cli/modelCommands.js';
 import { reportError } from './cli/output.js';
 import { registerQueueCommands } from './cli/queueCommands.js';
+import { registerServeCommand } from './cli/serveCommand.js';
 import { registerTrainCommands } from './cli/trainCommands.js';
 import { registerWatchCommand } from './cli/watchCommand.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerWatchCommand(program);
   registerQueueCommands(program);
+  registerServeCommand(program);
   return program;
 }
 
