@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../app/engine/backend.js';
+import { activate } from '../../app/engine/model/activations.js';
 import { denseLayer } from '../../app/engine/model/dense.js';
 import { Mlp } from '../../app/engine/model/mlp.js';
 import { Rng } from '../../app/engine/rng.js';
@@ -55,6 +56,14 @@ describe('MLP vector field', () => {
       expect(maxAbsDiff(viaVelocity, viaRows)).toBeLessThan(1e-6);
       mlp.dispose();
     }
+  });
+
+  it("SELU gives tfjs's own selu value and gradient (it is computed differently for speed)", () => {
+    const x = tf.tensor2d(new Rng(6).fillNormal(new Float32Array(40 * 7), 2), [40, 7]);
+    const probe = tf.tensor2d(new Rng(7).fillNormal(new Float32Array(40 * 7)), [40, 7]);
+    const f = (act: (x: tf.Tensor2D) => tf.Tensor2D) => (xs: tf.Tensor) => tf.sum(tf.mul(act(xs as tf.Tensor2D), probe)) as tf.Scalar;
+    expect(maxAbsDiff(activate('selu', x).dataSync(), tf.selu(x).dataSync())).toBeLessThan(1e-5);
+    expect(maxAbsDiff(tf.grad(f((v) => activate('selu', v)))(x).dataSync(), tf.grad(f((v) => tf.selu(v)))(x).dataSync())).toBeLessThan(1e-5);
   });
 
   it('every activation is differentiable end to end', () => {
