@@ -1,37 +1,15 @@
 /** `cfm runs`, `cfm show`, `cfm compare`: find runs again and set them side by side. */
 import type { Command } from 'commander';
 import { invalid } from '../errors.js';
-import { RUN_STATUSES, type RunFilter, type RunRecord, type RunStatus, type Store } from '../store/interface.js';
+import type { RunDetail } from '../contract.js';
+import { runDetail, runView } from '../service/views.js';
+import { RUN_STATUSES, type RunFilter, type RunStatus, type Store } from '../store/interface.js';
 import { outputMode, withStore } from './context.js';
 import { formatDuration, formatNumber, formatTable, printJson, printLine } from './output.js';
 
-type Config = Record<string, unknown>;
-
-/** A run as the CLI reports it: the record plus its last loss and latest evaluation. */
-function runView(store: Store, r: RunRecord) {
-  const evals = store.listEvaluations(r.id);
-  const latest = evals.length ? evals[evals.length - 1] : undefined;
-  return {
-    id: r.id,
-    name: r.name,
-    experiment: r.experiment,
-    status: r.status,
-    step: r.step,
-    totalSteps: r.totalSteps,
-    seconds: r.seconds,
-    backend: r.backend,
-    createdAt: new Date(r.createdAt).toISOString(),
-    tags: r.tags,
-    notes: r.notes,
-    error: r.error,
-    parentRunId: r.parentRunId,
-    config: r.config as Config,
-    loss: store.lastMetric(r.id, 'loss')?.value ?? null,
-    valLoss: store.lastMetric(r.id, 'val_loss')?.value ?? null,
-    evaluation: latest
-      ? ({ ...latest.metrics, n: latest.n, solver: latest.solver, steps: latest.steps, checkpointStep: latest.checkpointStep } as Record<string, number | string | null>)
-      : null,
-  };
+/** The latest evaluation's metrics of a run, for the compare table. */
+function latestMetrics(d: RunDetail): Record<string, number> {
+  return d.evaluations.length ? d.evaluations[d.evaluations.length - 1].metrics : {};
 }
 
 function runsTable(store: Store, filter: RunFilter): string {
@@ -48,8 +26,8 @@ function runsTable(store: Store, filter: RunFilter): string {
       String(r.config.method ?? '-'),
       `${r.step}/${r.totalSteps}`,
       r.loss,
-      (r.evaluation?.w2 as number | undefined) ?? null,
-      (r.evaluation?.nfe as number | undefined) ?? null,
+      r.w2,
+      r.nfe,
       formatDuration(r.seconds),
       r.tags.join(','),
     ]),
@@ -107,13 +85,7 @@ export function registerInspectCommands(program: Command): void {
     .action((ref: string, _o: unknown, cmd: Command) =>
       withStore(cmd, (store) => {
         const r = store.getRun(ref);
-        const view = {
-          ...runView(store, r),
-          metrics: store.metricNames(r.id),
-          evaluations: store.listEvaluations(r.id),
-          checkpoints: store.listCheckpoints(r.id),
-          samples: store.listSamples(r.id),
-        };
+        const view = runDetail(store, r);
         if (outputMode(cmd).json) return printJson(view);
         printLine(`run ${view.id} (${view.name}), experiment ${view.experiment}: ${view.status}, step ${view.step}/${view.totalSteps}, ${formatDuration(view.seconds)} on ${view.backend}`);
         if (view.error) printLine(`error: ${view.error}`);
@@ -143,10 +115,10 @@ export function registerInspectCommands(program: Command): void {
     .action((refs: string[], o: { all?: boolean }, cmd: Command) =>
       withStore(cmd, (store) => {
         if (refs.length < 2) throw invalid('runs', 'compare needs at least two runs, e.g. cfm compare 1 2');
-        const views = refs.map((ref) => runView(store, store.getRun(ref)));
+        const views = refs.map((ref) => runDetail(store, store.getRun(ref)));
         const keys = [...new Set(views.flatMap((v) => Object.keys(v.config)))].sort();
         const differing = keys.filter((k) => new Set(views.map((v) => JSON.stringify(v.config[k]))).size > 1);
-        const metricNames = [...new Set(views.flatMap((v) => Object.keys(v.evaluation ?? {})))].filter((k) => !['solver', 'steps', 'checkpointStep'].includes(k));
+        const metricNames = [...new Set(views.flatMap((v) => Object.keys(latestMetrics(v))))];
         if (outputMode(cmd).json) return printJson({ runs: views, differing });
         const header = ['', ...views.map((v) => `${v.id} ${v.name}`)];
         const rows: (string | number | null)[][] = [
@@ -155,7 +127,7 @@ export function registerInspectCommands(program: Command): void {
           ['time', ...views.map((v) => formatDuration(v.seconds))],
           ['loss', ...views.map((v) => v.loss)],
           ['val loss', ...views.map((v) => v.valLoss)],
-          ...metricNames.map((m) => [m, ...views.map((v) => (v.evaluation?.[m] as number | undefined) ?? null)]),
+          ...metricNames.map((m) => [m, ...views.map((v) => latestMetrics(v)[m] ?? null)]),
           ...(o.all ? keys : differing).map((k) => [`${differing.includes(k) ? '*' : ' '} ${k}`, ...views.map((v) => (v.config[k] === undefined ? null : String(v.config[k])))]),
         ];
         printLine(formatTable(header, rows));

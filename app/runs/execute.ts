@@ -11,6 +11,7 @@
  * checkpoints, then ends 'cancelled'. Live views get progress (throttled) and,
  * every `snapshotEvery` steps, the sampling weights (EMA when kept) to draw from.
  */
+import type { ProgressEvent } from '../contract.js';
 import { CfmError } from '../errors.js';
 import type { BackendInfo } from '../engine/backend.js';
 import { Mlp } from '../engine/model/mlp.js';
@@ -24,16 +25,8 @@ import type { MetricRow, RunRecord, RunStatus, Store } from '../store/interface.
 import { reflowPairs } from './reflow.js';
 import { runSamplers } from './samplers.js';
 
-export interface RunProgress {
-  runId: number;
-  step: number;
-  totalSteps: number;
-  loss: number;
-  lr: number;
-  stepsPerSecond: number;
-  etaSeconds: number;
-  elapsedSeconds: number;
-}
+/** The contract's progress event, before the host tags it. */
+export type RunProgress = Omit<ProgressEvent, 'type' | 'run'> & { runId: number };
 
 export interface RunSummary {
   id: number;

@@ -9,17 +9,11 @@
  * is its own bucket (mean = min = max = the value). NaN values are skipped in
  * mean, min and max; a bucket of only NaN gives NaN in all three.
  */
+import type { SeriesView } from '../contract.js';
 import type { MetricSeries } from '../store/interface.js';
 
-export interface Buckets {
-  steps: Float64Array;
-  wallTimes: Float64Array;
-  mean: Float64Array;
-  min: Float64Array;
-  max: Float64Array;
-  /** Points before downsampling. */
-  total: number;
-}
+/** A SeriesView without its labels. */
+export type Buckets = Omit<SeriesView, 'run' | 'name'>;
 
 export function downsampleSeries(series: MetricSeries, buckets: number): Buckets {
   if (!Number.isInteger(buckets) || buckets < 1) throw new Error(`downsampleSeries: buckets must be a positive integer, got ${buckets}`);

@@ -104,7 +104,7 @@ describe('cfm runs, show and compare', () => {
     expect(v.step).toBe(STEPS);
     expect(v.totalSteps).toBe(STEPS);
     expect(v.config).toMatchObject({ seed: 1, steps: STEPS, batch: 64, method: 'icfm', lr: 0.001 });
-    expect(v.metrics).toContain('loss');
+    expect(v.metricNames).toContain('loss');
     expect(v.checkpoints.map((c: { step: number }) => c.step)).toContain(STEPS);
     const last = await readStore(db, (s) => s.lastMetric(A, 'loss'));
     expect(v.loss).toBe(last?.value);
