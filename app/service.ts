@@ -39,6 +39,7 @@ import { parseWith, toCfmError } from './service/errors.js';
 import { gpuHelp } from './service/gpuHelp.js';
 import { previewPath } from './service/pathPreview.js';
 import { listRunViews } from './service/runList.js';
+import { saveConcurrency } from './service/settings.js';
 import { startRun, startSweep } from './service/start.js';
 import { experimentView, runDetail, runView } from './service/views.js';
 
@@ -124,6 +125,7 @@ export function createService(deps: ServiceDeps): Service {
     getSettings: () => ({ concurrency: manager.concurrency }),
     setSettings: (p) => {
       manager.setConcurrency(p.concurrency);
+      saveConcurrency(store, p.concurrency);
       return { concurrency: manager.concurrency };
     },
 

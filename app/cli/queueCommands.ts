@@ -74,7 +74,9 @@ export function registerQueueCommands(program: Command): void {
     await withStore(cmd, async (store) => {
       const { createRunManager } = await import('../runs/manager.js');
       const { createService } = await import('../service.js');
-      const manager = createRunManager({ store, backend: globals(cmd).backend, concurrency: opts.concurrency as number | undefined });
+      const { savedConcurrency } = await import('../service/settings.js');
+      const concurrency = (opts.concurrency as number | undefined) ?? savedConcurrency(store);
+      const manager = createRunManager({ store, backend: globals(cmd).backend, concurrency });
       const service = createService({ store, manager });
       const latest = new Map<number, string>();
       const unsubscribe = service.subscribe((e: WorkbenchEvent) => {

@@ -16,6 +16,7 @@ import { CfmError, invalid } from '../errors.js';
 import { createManager } from '../runs/manager.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { createService } from '../service.js';
+import { savedConcurrency } from '../service/settings.js';
 import { globals, openDb, outputMode } from './context.js';
 import { printJson, printLine } from './output.js';
 import { intOption } from './parse.js';
@@ -89,8 +90,10 @@ export function registerServeCommand(program: Command): void {
     .action(async (o: ServeOptions, cmd: Command) => {
       const json = outputMode(cmd).json;
       const store = openDb(cmd);
-      const manager = createManager({ store, ...(globals(cmd).backend ? { backend: globals(cmd).backend } : {}) });
+      const manager = createManager({ store, concurrency: savedConcurrency(store), ...(globals(cmd).backend ? { backend: globals(cmd).backend } : {}) });
       const service = createService({ store, manager, version: packageVersion() });
+      // Runs left queued when the last host stopped train now.
+      for (const run of store.listRuns({ status: 'queued' })) manager.enqueue(run.id);
       let server: RunningServer;
       try {
         server = await startServer({ service, host: o.host, port: o.port, ...(o.static ? { staticDir: o.static } : {}) });

@@ -250,6 +250,11 @@ export interface Store {
   requestCancel(runId: number): boolean;
   cancelRequested(runId: number): boolean;
 
+  // settings: small JSON values shared by every front end
+  /** The stored value, or undefined when the key was never set. */
+  getSetting(key: string): unknown;
+  setSetting(key: string, value: unknown): void;
+
   // metrics
   /** All rows in one transaction; a row at an existing (name, step) replaces it. */
   appendMetrics(runId: number, rows: readonly MetricRow[]): void;

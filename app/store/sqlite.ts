@@ -377,6 +377,22 @@ export class SqliteStore implements Store {
     this.stmt('DELETE FROM cancel_requests WHERE run_id = ?').run(runId);
   }
 
+  // ---- settings -------------------------------------------------------------
+
+  getSetting(key: string): unknown {
+    checkText('key', key);
+    const row = this.stmt('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return row === undefined ? undefined : JSON.parse(row.value);
+  }
+
+  setSetting(key: string, value: unknown): void {
+    checkText('key', key);
+    const json = toJson('value', value);
+    this.write(() => {
+      this.stmt('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(key, json, Date.now());
+    });
+  }
+
   // ---- metrics --------------------------------------------------------------
 
   appendMetrics(runId: number, rows: readonly MetricRow[]): void {

@@ -88,6 +88,23 @@ describe('cfm serve', () => {
     });
   });
 
+  it('trains the runs a previous host left queued, with the concurrency saved in the database', async () => {
+    const queuedDb = path.join(tmp.dir, 'queued.sqlite');
+    const ids = await readStore(queuedDb, (st) => {
+      st.setSetting('concurrency', 1);
+      return [1, 2].map((seed) => st.createRun({ experimentName: 'left', config: tinyConfig({ steps: 60, seed }), seed, backend: 'wasm', totalSteps: 60 }).id);
+    });
+    const p = startCfm(queuedDb, ['serve', '--port', '0'], { timeoutMs: 120_000 });
+    children.push(p);
+    const s = await started(p);
+    expect((await api(s, 'getSettings')).body).toEqual({ concurrency: 1 });
+    for (const id of ids) {
+      await waitFor(async () => ((await api(s, 'getRun', { run: id })).body.status === 'completed' ? true : undefined), `run ${id} to complete`, 60_000, 100);
+    }
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(0);
+  });
+
   it('with --json prints one JSON object with the URL and token', async () => {
     const p = startCfm(db, ['--json', 'serve', '--port', '0'], { timeoutMs: 60_000 });
     children.push(p);

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, it, expect } from 'vitest';
 import type { RunView, WorkbenchEvent } from '../../app/contract.js';
+import { savedConcurrency } from '../../app/service/settings.js';
+import { openStore } from '../../app/store/index.js';
 import { apiError, makeFixture, type Fixture } from './service.fixtures.js';
 
 let fx: Fixture;
@@ -340,11 +342,15 @@ describe('info, settings and events', () => {
     expect((await fx.service.startRun({ config: {} })).backend).toBe('wasm');
   });
 
-  it('settings read and set the manager concurrency', async () => {
+  it('settings read and set the manager concurrency, and the choice is kept in the database for the next start', async () => {
     expect(await fx.service.getSettings({})).toEqual({ concurrency: 2 });
+    expect(savedConcurrency(fx.store)).toBeUndefined();
     expect(await fx.service.setSettings({ concurrency: 5 })).toEqual({ concurrency: 5 });
     expect(fx.manager.calls).toContainEqual({ op: 'setConcurrency', arg: 5 });
     expect(await fx.service.getSettings({})).toEqual({ concurrency: 5 });
+    const reopened = openStore(fx.store.path);
+    expect(savedConcurrency(reopened)).toBe(5);
+    reopened.close();
   });
 
   it('subscribe passes the manager events through until unsubscribed; close closes the manager once', async () => {
