@@ -1,7 +1,8 @@
 /** `cfm runs`, `cfm show`, `cfm compare`: find runs again and set them side by side. */
 import type { Command } from 'commander';
 import { invalid } from '../errors.js';
-import type { RunDetail } from '../contract.js';
+import type { RunDetail, RunView } from '../contract.js';
+import { isProcessAlive } from '../runs/manager.js';
 import { runDetail, runView } from '../service/views.js';
 import { RUN_STATUSES, type RunFilter, type RunStatus, type Store } from '../store/interface.js';
 import { outputMode, withStore } from './context.js';
@@ -12,8 +13,17 @@ function latestMetrics(d: RunDetail): Record<string, number> {
   return d.evaluations.length ? d.evaluations[d.evaluations.length - 1].metrics : {};
 }
 
+/** Runs newest first, after marking those whose trainer process is gone as interrupted. */
+function newestFirst(store: Store, filter: RunFilter): RunView[] {
+  store.markStaleRunning(isProcessAlive);
+  return store
+    .listRuns(filter)
+    .reverse()
+    .map((r) => runView(store, r));
+}
+
 function runsTable(store: Store, filter: RunFilter): string {
-  const runs = store.listRuns(filter).map((r) => runView(store, r));
+  const runs = newestFirst(store, filter);
   if (!runs.length) return 'no runs yet; start one with: cfm train';
   return formatTable(
     ['id', 'name', 'status', 'dataset', 'source', 'method', 'steps', 'loss', 'W2', 'NFE', 'time', 'tags'],
@@ -68,7 +78,7 @@ export function registerInspectCommands(program: Command): void {
     .action((o: { experiment?: string; status?: string; tag?: string; watch?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
         const filter = { experiment: o.experiment, status: statusFilter(o.status), tag: o.tag };
-        if (outputMode(cmd).json) return printJson(store.listRuns(filter).map((r) => runView(store, r)));
+        if (outputMode(cmd).json) return printJson(newestFirst(store, filter));
         if (!o.watch) return printLine(runsTable(store, filter));
         await repeatUntilInterrupted(1000, () => {
           const table = runsTable(store, filter);

@@ -26,8 +26,8 @@ function solverOf(value: string): SolverName {
   return value as SolverName;
 }
 
-function positiveN(n: number): number {
-  if (n < 1) throw invalid('n', `${n} points requested; use --n 1 or more`);
+function pointCount(n: number, least: number): number {
+  if (n < least) throw invalid('n', `${n} points requested; use --n ${least} or more`);
   return n;
 }
 
@@ -61,7 +61,7 @@ export function registerModelCommands(program: Command): void {
       await backendFor(cmd);
       const { sampleRun } = await import('../runs/sample.js');
       await withStore(cmd, async (store) => {
-        const r = await sampleRun(store, runRef, { n: positiveN(o.n), solver: solverOf(o.solver), steps: o.steps, atol: o.atol, rtol: o.rtol, seed: o.seed });
+        const r = await sampleRun(store, runRef, { n: pointCount(o.n, 1), solver: solverOf(o.solver), steps: o.steps, atol: o.atol, rtol: o.rtol, seed: o.seed });
         if (o.out) await writePoints(o.out, r.points);
         const summary = { run: r.runId, sample: r.sampleId, n: r.points.n, d: r.points.d, solver: o.solver, nfe: r.nfe, checkpointStep: r.checkpointStep, seconds: r.seconds, ...(o.out ? { out: path.resolve(o.out) } : {}) };
         if (json) printJson(summary);
@@ -77,7 +77,7 @@ export function registerModelCommands(program: Command): void {
       await backendFor(cmd);
       const { evaluateRun } = await import('../runs/evaluate.js');
       await withStore(cmd, async (store) => {
-        const r = await evaluateRun(store, runRef, { n: positiveN(o.n), solver: solverOf(o.solver), steps: o.steps, atol: o.atol, rtol: o.rtol, seed: o.seed, nllPoints: o.nll });
+        const r = await evaluateRun(store, runRef, { n: pointCount(o.n, 2), solver: solverOf(o.solver), steps: o.steps, atol: o.atol, rtol: o.rtol, seed: o.seed, nllPoints: o.nll });
         if (json) {
           printJson({ run: r.runId, evaluation: r.evaluationId, w1: r.w1, w2: r.w2, mmd: r.mmd, npe: r.npe, pathEnergy: r.pathEnergy, nfe: r.nfe, n: r.n, solver: r.solver, steps: r.steps, checkpointStep: r.checkpointStep, seconds: r.seconds, ...(r.nll !== undefined ? { nll: r.nll, nllPoints: r.nllPoints } : {}) });
           return;

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { CfmError, invalid } from '../errors.js';
 import type { RunView, WorkbenchEvent } from '../contract.js';
 import { isProcessAlive } from '../runs/manager.js';
+import { runView } from '../service/views.js';
 import { addConfigOptions, configFromOptions } from './configFlags.js';
 import { globals, outputMode, withStore } from './context.js';
 import { formatDuration, formatNumber, formatTable, printJson, printLine } from './output.js';
@@ -43,8 +44,8 @@ export function registerQueueCommands(program: Command): void {
           throw new CfmError('conflict', `run ${run.id} is already ${run.status}; nothing to cancel`, 'run');
         }
         store.requestCancel(run.id);
-        // A queued run nobody hosts right now: cancel it here (a host that starts it later honours the request too).
-        if (run.status === 'queued') run = store.updateRun(run.id, { status: 'cancelled', finishedAt: Date.now() });
+        // A queued run nobody trains yet is cancelled here; if a trainer claimed it meanwhile, it honours the request.
+        if (run.status === 'queued') run = store.transitionRun(run.id, ['queued'], { status: 'cancelled', finishedAt: Date.now() }) ?? store.getRun(run.id);
         while (o.wait && !STOPPED.has(run.status)) {
           await sleep(200);
           store.markStaleRunning(isProcessAlive);
@@ -98,7 +99,15 @@ export function registerQueueCommands(program: Command): void {
         const runs = await service.startSweep({ config, grid, seeds: opts.seeds as number, experiment });
         process.stderr.write(`sweep: ${runs.length} runs in experiment "${experiment}", ${manager.concurrency} at a time\n`);
         await manager.idle();
-        const done: RunView[] = await service.listRuns({ experiment, sort: 'id', descending: false });
+        if (stopping) {
+          // Runs that never started are the sweep's to cancel: no other host should pick them up later.
+          for (const r of runs) store.transitionRun(r.id, ['queued'], { status: 'cancelled', finishedAt: Date.now() });
+        }
+        const ids = new Set(runs.map((r) => r.id));
+        const done: RunView[] = store
+          .listRuns({ experiment })
+          .filter((r) => ids.has(r.id))
+          .map((r) => runView(store, r));
         if (json) printJson(done);
         else {
           printLine(

@@ -92,8 +92,6 @@ export function registerServeCommand(program: Command): void {
       const store = openDb(cmd);
       const manager = createManager({ store, concurrency: savedConcurrency(store), ...(globals(cmd).backend ? { backend: globals(cmd).backend } : {}) });
       const service = createService({ store, manager, version: packageVersion() });
-      // Runs left queued when the last host stopped train now.
-      for (const run of store.listRuns({ status: 'queued' })) manager.enqueue(run.id);
       let server: RunningServer;
       try {
         server = await startServer({ service, host: o.host, port: o.port, ...(o.static ? { staticDir: o.static } : {}) });
@@ -102,6 +100,8 @@ export function registerServeCommand(program: Command): void {
         store.close();
         throw listenError(e, o);
       }
+      // Runs left queued when the last host stopped train now (after listening: a failed start changes nothing).
+      for (const run of store.listRuns({ status: 'queued' })) manager.enqueue(run.id);
       const stopped = shutdownSignal();
       if (json) printJson({ url: server.url, origin: server.origin, port: server.port, token: server.token, database: store.path });
       else printLine(`CFM Workbench at ${server.url}`);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CfmError } from '../errors.js';
 import type { BackendInfo } from '../engine/backend.js';
 import type { RunSummary } from '../runs/execute.js';
+import { isProcessAlive } from '../runs/manager.js';
 import type { Store } from '../store/interface.js';
 import { backendFor, outputMode, withStore } from './context.js';
 import { formatDuration, formatNumber, printJson, printLine } from './output.js';
@@ -45,7 +46,24 @@ async function trainForeground(store: Store, runId: number, backend: BackendInfo
     return summary.status === 'cancelled' ? 130 : 0;
   } catch (e) {
     bar.stop();
-    throw e;
+    const after = store.findRun(runId);
+    if (!(e instanceof CfmError) || after?.status !== 'failed') throw e;
+    // The run failed while training (e.g. a NaN loss): say which run, so its kept checkpoint can be found.
+    if (json) {
+      printJson({
+        id: after.id,
+        name: after.name,
+        status: after.status,
+        steps: after.step,
+        totalSteps: after.totalSteps,
+        loss: store.lastMetric(after.id, 'loss')?.value ?? null,
+        seconds: after.seconds,
+        backend: backend.name,
+        error: e.toJSON(),
+      });
+    }
+    process.stderr.write(`error: ${e.message}\n`);
+    return 1;
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -92,6 +110,8 @@ export function registerTrainCommands(program: Command): void {
     .action(async (runRef: string, _opts: unknown, cmd: Command) => {
       const json = outputMode(cmd).json;
       process.exitCode = await withStore(cmd, async (store) => {
+        // A run left 'running' by a process that is gone (a crash, a power cut) is interrupted, and resumable.
+        store.markStaleRunning(isProcessAlive);
         const run = store.getRun(runRef);
         if (run.status === 'completed') throw new CfmError('conflict', `run ${run.id} is already completed; nothing to resume`, 'run');
         if (run.status === 'running') throw new CfmError('conflict', `run ${run.id} is running (pid ${run.pid ?? '?'}); cancel it first`, 'run');

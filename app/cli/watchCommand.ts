@@ -3,9 +3,9 @@
  * process trains it (a `cfm train` elsewhere, `cfm serve`, a sweep), until it stops.
  */
 import type { Command } from 'commander';
-import { withStore } from './context.js';
+import { outputMode, withStore } from './context.js';
 import { repeatUntilInterrupted } from './inspectCommands.js';
-import { printLine } from './output.js';
+import { printJson, printLine } from './output.js';
 import { trainProgressBar, type TrainProgressBar } from './progress.js';
 
 const LIVE = new Set(['queued', 'running']);
@@ -19,6 +19,7 @@ export function registerWatchCommand(program: Command): void {
       withStore(cmd, async (store) => {
         const first = store.getRun(ref);
         let bar: TrainProgressBar | null = null;
+        const json = outputMode(cmd).json;
         let last = { step: first.step, time: Date.now() };
         let rate = 0;
         let status = first.status;
@@ -31,6 +32,7 @@ export function registerWatchCommand(program: Command): void {
             rate = rate ? 0.7 * rate + 0.3 * instant : instant;
             last = { step: run.step, time: now };
           }
+          if (json) return LIVE.has(run.status);
           bar ??= trainProgressBar(`run ${run.id}`, run.totalSteps, run.step);
           bar.update({
             runId: run.id,
@@ -45,7 +47,11 @@ export function registerWatchCommand(program: Command): void {
           return LIVE.has(run.status);
         });
         (bar as TrainProgressBar | null)?.stop();
-        printLine(`run ${first.id} is ${status}`);
+        const end = store.getRun(first.id);
+        if (outputMode(cmd).json) printJson({ id: end.id, name: end.name, status: end.status, step: end.step, totalSteps: end.totalSteps, error: end.error });
+        else printLine(`run ${first.id} is ${status}${end.error ? `: ${end.error}` : ''}`);
+        // Scripts can wait on a run: 0 when it completed, 1 when it stopped any other way.
+        if (!LIVE.has(status) && status !== 'completed') process.exitCode = 1;
       }),
     );
 }

@@ -18,8 +18,30 @@ export interface CreateRunOptions {
 
 export const DEFAULT_EXPERIMENT = 'default';
 
+/**
+ * A reflow run learns the map of its parent: same data, same source. They are
+ * taken from the parent when not given, and a different choice is refused
+ * (it would score the new run against data it never saw).
+ */
+function inheritFromParent(store: Store, input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const given = input as Record<string, unknown>;
+  if (typeof given.parentRun !== 'number') return input;
+  const parent = store.findRun(given.parentRun);
+  if (!parent) return input;
+  const parentConfig = parseRunConfig(parent.config);
+  const out = { ...given };
+  for (const key of ['dataset', 'source'] as const) {
+    if (out[key] === undefined) out[key] = parentConfig[key];
+    else if (out[key] !== parentConfig[key]) {
+      throw new CfmError('invalid_input', `${key}: run ${parent.id} was trained with ${key} "${parentConfig[key]}", not "${String(out[key])}"; leave --${key} out to reflow on the same data`, key);
+    }
+  }
+  return out;
+}
+
 export function validateRunConfig(store: Store, input: unknown): RunConfig {
-  const config = parseRunConfig(input);
+  const config = parseRunConfig(inheritFromParent(store, input));
   runSamplers(store, config.dataset, config.source);
   if (config.parentRun !== undefined) {
     const parent = store.findRun(config.parentRun);

@@ -15,7 +15,7 @@ import type { SolverName } from '../engine/ode/types.js';
 import { Rng } from '../engine/rng.js';
 import type { Mlp } from '../engine/model/mlp.js';
 import type { Points } from '../engine/points.js';
-import { invalid } from '../errors.js';
+import { CfmError, invalid } from '../errors.js';
 import type { Store } from '../store/interface.js';
 import { loadRunModel } from './model.js';
 import { heldOutPoints, pointSampler } from './samplers.js';
@@ -63,6 +63,9 @@ export async function evaluateRun(store: Store, run: number | string, o: Evaluat
   try {
     const target = heldOutPoints(store, config.dataset, o.n, new Rng((o.seed + HELD_OUT_STREAM) | 0));
     const n = target.n;
+    if (n < 2) {
+      throw new CfmError('invalid_input', `dataset: "${config.dataset}" holds ${n} held-out point(s); evaluation compares at least 2 (import a file with 20 or more rows)`, 'dataset');
+    }
     const source = pointSampler(store, config.source, mlp.config.dim, 'source');
     const x0 = source.sample(n, new Rng((o.seed + SOURCE_STREAM) | 0));
     const g = await generate(mlp, x0, { solver: o.solver, steps: o.steps, atol: o.atol, rtol: o.rtol, energy: true });

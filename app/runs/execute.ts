@@ -59,7 +59,11 @@ export interface ExecuteOptions {
   onSnapshot?: (step: number, model: Mlp) => Promise<void> | void;
   /** Default defaultSnapshotEvery(steps); used only with onSnapshot. */
   snapshotEvery?: number;
+  /** Statuses the run may be started from (default: any but running and completed); a worker passes ['queued']. */
+  claimFrom?: readonly RunStatus[];
 }
+
+const STARTABLE: readonly RunStatus[] = ['queued', 'cancelled', 'interrupted', 'failed'];
 
 /** About 50 snapshots a run, never more often than every 100 steps. */
 export function defaultSnapshotEvery(totalSteps: number): number {
@@ -69,11 +73,16 @@ export function defaultSnapshotEvery(totalSteps: number): number {
 const LOSS_WINDOW = 100;
 const LR_EVERY = 100;
 
-async function pairsFor(store: Store, config: RunConfig): Promise<PairSampler> {
+/** Training pairs, and the pairs of the validation loss (an import's validation split, never its training rows). */
+async function pairsFor(store: Store, config: RunConfig): Promise<{ train: PairSampler; validation: PairSampler }> {
   const { target, source } = runSamplers(store, config.dataset, config.source);
-  if (config.method === 'rf') return reflowPairs(store, config, source);
+  if (config.method === 'rf') {
+    const pool = await reflowPairs(store, config, source);
+    return { train: pool, validation: pool };
+  }
+  const held = runSamplers(store, config.dataset, config.source, 'validation');
   const coupling = makeCoupling(METHOD_SPECS[config.method].coupling, { reg: 2 * config.sigma * config.sigma });
-  return coupledPairs(source, target, coupling);
+  return { train: coupledPairs(source, target, coupling), validation: coupledPairs(held.source, held.target, coupling) };
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -88,26 +97,39 @@ export async function executeRun(store: Store, runId: number, backend: BackendIn
   if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) {
     throw new CfmError('invalid_input', `snapshotEvery: ${snapshotEvery} is not a whole number >= 1`, 'snapshotEvery');
   }
-  const pairs = await pairsFor(store, config);
-  const saved = store.latestCheckpoint(run.id);
-  const trainer = saved ? Trainer.restore(config, pairs, decodeCheckpoint(saved.data)) : Trainer.create(config, pairs);
-  // Rows logged after the checkpoint will be logged again, identically.
-  store.deleteMetricsAfter(run.id, trainer.step);
-
   const startedAt = Date.now();
-  const priorSeconds = run.seconds;
-  // A request made while the run waited to start is honoured at the first step.
-  let cancelRequested = store.cancelRequested(run.id);
-  const sessionStartStep = trainer.step;
-  store.updateRun(run.id, {
+  // Claimed in one step, so two processes can never train the same run.
+  const claimed = store.transitionRun(run.id, o.claimFrom ?? STARTABLE, {
     status: 'running',
     backend: backend.name,
     startedAt: run.startedAt ?? startedAt,
     finishedAt: null,
     error: null,
     pid: process.pid,
-    step: trainer.step,
   });
+  if (!claimed) {
+    const now = store.getRun(run.id);
+    throw new CfmError('conflict', `run ${run.id} is ${now.status}${now.pid ? ` (pid ${now.pid})` : ''}, so it was not started here`, 'run');
+  }
+  let trainer: Trainer;
+  try {
+    const pairs = await pairsFor(store, config);
+    const saved = store.latestCheckpoint(run.id);
+    trainer = saved
+      ? Trainer.restore(config, pairs.train, decodeCheckpoint(saved.data), pairs.validation)
+      : Trainer.create(config, pairs.train, pairs.validation);
+  } catch (e) {
+    store.updateRun(run.id, { status: 'failed', error: e instanceof Error ? e.message : String(e), pid: null, finishedAt: Date.now() });
+    throw e;
+  }
+  // Rows logged after the checkpoint will be logged again, identically.
+  store.deleteMetricsAfter(run.id, trainer.step);
+  store.updateRun(run.id, { step: trainer.step });
+
+  const priorSeconds = run.seconds;
+  // A request made while the run waited to start is honoured at the first step.
+  let cancelRequested = store.cancelRequested(run.id);
+  const sessionStartStep = trainer.step;
   o.onStart?.(trainer.step);
 
   const pending: MetricRow[] = [];

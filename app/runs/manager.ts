@@ -353,7 +353,8 @@ export class ProcessRunManager implements RunManager {
   private onTrainerFailed(slot: TrainerSlot, error: ApiError): void {
     const run = this.store.findRun(slot.runId);
     if (!run) return;
-    if (run.status === 'queued' || run.status === 'running') {
+    // 'conflict': the worker found the run claimed elsewhere or no longer queued; it is not this worker's to fail.
+    if (error.code !== 'conflict' && (run.status === 'queued' || run.status === 'running')) {
       const updated = this.store.updateRun(run.id, { status: 'failed', error: error.message, pid: null, finishedAt: Date.now() });
       this.emitStatus(run.id, 'failed', updated.step, error.message);
     } else {

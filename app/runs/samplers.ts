@@ -28,27 +28,30 @@ export function datasetDim(store: Store, name: string, fallback: number, field =
   return ds.dim;
 }
 
-export function pointSampler(store: Store, name: string, dim: number, field = 'dataset'): PointSampler {
+/** Which stored split an imported dataset is drawn from (built-ins are drawn fresh either way). */
+export type Split = 'train' | 'validation';
+
+export function pointSampler(store: Store, name: string, dim: number, field = 'dataset', split: Split = 'train'): PointSampler {
   if (isBuiltinDataset(name)) {
     const d = name === 'gaussian' ? dim : 2;
     return { dim: d, sample: (n: number, rng: Rng) => generateDataset(name, n, rng, name === 'gaussian' ? d : undefined) };
   }
   const ds = store.getDataset(name);
   if (!ds) throw unknownDataset(field, name, store);
-  const train = ds.train;
-  return { dim: ds.dim, sample: (n: number, rng: Rng) => sampleRows(train, n, rng) };
+  const rows = split === 'validation' ? ds.validation : ds.train;
+  return { dim: ds.dim, sample: (n: number, rng: Rng) => sampleRows(rows, n, rng) };
 }
 
 /**
  * The target and source samplers of a run, checked for matching dimensions.
  */
-export function runSamplers(store: Store, dataset: string, source: string): { target: PointSampler; source: PointSampler } {
+export function runSamplers(store: Store, dataset: string, source: string, split: Split = 'train'): { target: PointSampler; source: PointSampler } {
   const dim = datasetDim(store, dataset, 2, 'dataset');
   const sourceDim = datasetDim(store, source, dim, 'source');
   if (sourceDim !== dim) {
     throw invalid('source', `"${source}" has ${sourceDim} dimensions but dataset "${dataset}" has ${dim}; pick a source of the same dimension, or gaussian`);
   }
-  return { target: pointSampler(store, dataset, dim, 'dataset'), source: pointSampler(store, source, dim, 'source') };
+  return { target: pointSampler(store, dataset, dim, 'dataset', split), source: pointSampler(store, source, dim, 'source', split) };
 }
 
 /**

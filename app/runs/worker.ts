@@ -150,6 +150,7 @@ async function train(m: Extract<HostMessage, { type: 'train' }>): Promise<void> 
     const config = parseRunConfig(run.config);
     let snap: Snapshotter | null = null;
     const summary = await executeRun(s, run.id, backend!, {
+      claimFrom: ['queued'],
       signal: stop.signal,
       snapshotEvery: m.snapshotEvery,
       onStart: (step) => void port.post({ type: 'started', runId: run.id, step }),

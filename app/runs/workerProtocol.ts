@@ -158,8 +158,10 @@ export function toApiError(e: unknown, context?: string): ApiError {
       message: firstLine(String(c.message)),
     };
   }
+  // Unexpected errors keep their detail in the worker's log, not in what clients see.
   const message = e instanceof Error ? e.message : String(e);
-  return { code: 'internal', message: firstLine(context ? `${context}: ${message}` : message) };
+  process.stderr.write(`cfm worker: internal error${context ? ` in ${context}` : ''}: ${e instanceof Error && e.stack ? e.stack : message}\n`);
+  return { code: 'internal', message: `${context ? `${context}: ` : ''}internal error in the worker process; the server log has the details` };
 }
 
 function firstLine(s: string): string {

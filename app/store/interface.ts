@@ -234,6 +234,12 @@ export interface Store {
   findRun(idOrName: string | number): RunRecord | undefined;
   listRuns(filter?: RunFilter): RunRecord[];
   updateRun(id: number, patch: RunPatch): RunRecord;
+  /**
+   * updateRun in one step only while the run's status is one of `from` (a
+   * compare-and-set: two processes cannot both claim a queued run); undefined
+   * when the status was another, not_found when there is no such run.
+   */
+  transitionRun(id: number, from: readonly RunStatus[], patch: RunPatch): RunRecord | undefined;
   /** Deletes the run with its metrics, checkpoints, samples and evaluations. */
   deleteRun(id: number): void;
   /** Runs marked 'running' whose trainer is gone become 'interrupted'; returns their ids. */

@@ -41,6 +41,7 @@ import {
 } from './validate.js';
 import {
   DATASET_KINDS,
+  type RunStatus,
   type Checkpoint,
   type CheckpointInfo,
   type DatasetInfo,
@@ -251,6 +252,18 @@ export class SqliteStore implements Store {
   }
 
   updateRun(id: number, patch: RunPatch): RunRecord {
+    const run = this.patchRun(id, patch, null);
+    if (!run) throw runNotFound(id);
+    return run;
+  }
+
+  transitionRun(id: number, from: readonly RunStatus[], patch: RunPatch): RunRecord | undefined {
+    for (const status of from) checkStatus(status);
+    return this.patchRun(id, patch, from);
+  }
+
+  /** The UPDATE behind updateRun and transitionRun; with `from`, it applies only while the status is one of them. */
+  private patchRun(id: number, patch: RunPatch, from: readonly RunStatus[] | null): RunRecord | undefined {
     checkId('run', id);
     const sets: string[] = [];
     const params: unknown[] = [];
@@ -309,14 +322,23 @@ export class SqliteStore implements Store {
           throw invalid(key, 'is not a field of a run that can be changed');
       }
     }
+    const guard = from ? ` AND status IN (${from.map(() => '?').join(', ')})` : '';
+    if (sets.length === 0 && from) {
+      const current = this.runById(id);
+      if (!current) throw runNotFound(id);
+      return from.includes(current.status) ? current : undefined;
+    }
     if (sets.length > 0) {
       const changes = this.write(() => {
-        const n = this.stmt(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...params, id).changes;
+        const n = this.stmt(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?${guard}`).run(...params, id, ...(from ?? [])).changes;
         // A run that ends has nothing left to cancel.
         if (n > 0 && patch.status !== undefined && ENDED.has(patch.status)) this.clearCancelRequest(id);
         return n;
       });
-      if (changes === 0) throw runNotFound(id);
+      if (changes === 0) {
+        if (!this.runById(id)) throw runNotFound(id);
+        return undefined;
+      }
     }
     const run = this.runById(id);
     if (!run) throw runNotFound(id);

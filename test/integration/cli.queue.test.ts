@@ -56,5 +56,7 @@ describe('background runs from the command line', () => {
     expect(watched.code).toBe(0);
     expect(watched.stdout).toContain(`run ${id} is completed`);
     expect((await trainer.exited).code).toBe(0);
+    // With --json, one object; a run that did not complete makes watch exit non-zero.
+    expect(okJson(await cfm(db, ['watch', String(id), '--json']))).toMatchObject({ id, status: 'completed', step: 300 });
   });
 });

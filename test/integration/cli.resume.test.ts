@@ -97,6 +97,14 @@ describe('a diverging run', () => {
   // the network's output overflows float32 within a few steps, whatever the data.
   const DIVERGING = ['--lr', '10', '--optimizer', 'adamw', '--weight-decay', '10', '--checkpoint-every', '2', '--steps', '300', '--batch', '64', '--method', 'icfm', '--validate-every', '0'];
 
+  it('with --json, a failed run still says which run it was and why', async () => {
+    const r = await cfm(db, ['train', ...DIVERGING, '--json']);
+    expect(r.code).toBe(1);
+    const s = parseJson(r);
+    expect(s).toMatchObject({ status: 'failed', error: { code: 'numeric', field: 'lr' } });
+    expect(await readStore(db, (st) => st.getRun(s.id).status)).toBe('failed');
+  });
+
   it('fails with one error line naming the learning rate and a fix, and keeps its last good checkpoint', async () => {
     const r = await cfm(db, ['train', ...DIVERGING]);
     expect(r.code).not.toBe(0);

@@ -80,4 +80,15 @@ describe('cfm train --from', () => {
     expect(run.config).toMatchObject({ method: 'rf', parentRun: base });
     expect(run.status).toBe('completed');
   });
+
+  it('a reflow learns on its parent\'s data: dataset and source are inherited, and another dataset is refused', async () => {
+    const parent = okJson(await cfm(db, ['train', ...TINY, '--dataset', '8gaussians', '--steps', '30', '--json'])).id;
+    const reflow = ['train', '--from', String(parent), '--steps', '20', '--batch', '64', '--reflow-pairs', '128', '--reflow-steps', '5', '--validate-every', '0'];
+    const s = okJson(await cfm(db, [...reflow, '--json']));
+    const run = await readStore(db, (st) => st.getRun(s.id));
+    expect(run.config).toMatchObject({ method: 'rf', dataset: '8gaussians', source: 'gaussian' });
+    const refused = await cfm(db, [...reflow, '--dataset', 'moons']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/^error: dataset: run \d+ was trained with dataset "8gaussians"/m);
+  });
 });

@@ -73,3 +73,15 @@ describe('cancel requests', () => {
     expect(store.integrityCheck()).toBe('ok');
   });
 });
+
+describe('claiming a run', () => {
+  it('transitionRun is a compare-and-set: of two processes claiming a queued run, one wins', () => {
+    const run = store.createRun(base);
+    const first = store.transitionRun(run.id, ['queued'], { status: 'running', pid: 111 });
+    const second = other.transitionRun(run.id, ['queued'], { status: 'running', pid: 222 });
+    expect(first?.status).toBe('running');
+    expect(second).toBeUndefined();
+    expect(other.getRun(run.id).pid).toBe(111);
+    expect(() => store.transitionRun(9999, ['queued'], { status: 'running' })).toThrow(/9999/);
+  });
+});

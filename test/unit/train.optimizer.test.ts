@@ -97,3 +97,21 @@ describe('learning-rate schedules', () => {
     expect(learningRate(75, 100, 2, 'linear', 0)).toBeCloseTo(0.5);
   });
 });
+
+describe('EMA of the weights', () => {
+  it('warms up: decay min(d, (1 + k) / (10 + k)) at step k, then the chosen decay', async () => {
+    const { Ema } = await import('../../app/engine/train/ema.js');
+    const p = tf.variable(tf.tensor1d([0]));
+    const ema = new Ema([p], 0.9);
+    let expected = 0;
+    for (let k = 0; k < 40; k++) {
+      p.assign(tf.tensor1d([k + 1]));
+      ema.update([p], k);
+      const d = Math.min(0.9, (1 + k) / (10 + k));
+      expected = d * expected + (1 - d) * (k + 1);
+      expect(ema.getWeights()[0][0]).toBeCloseTo(expected, 3);
+    }
+    ema.dispose();
+    p.dispose();
+  });
+});

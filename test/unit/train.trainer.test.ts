@@ -84,6 +84,21 @@ describe('trainer', () => {
     t.dispose();
   });
 
+  it('validation loss comes from the held-out pairs it is given, never from the training pairs', () => {
+    const config = parseRunConfig({ dataset: '8gaussians', width: 16, batch: 32, method: 'icfm' });
+    const far: PointSampler = { dim: 2, sample: (n, rng) => ({ ...eight.sample(n, rng), data: eight.sample(n, rng).data.map((v) => v + 1000) }) };
+    const train = coupledPairs(gaussian, eight, makeCoupling('independent'));
+    const t = Trainer.create(config, train, coupledPairs(gaussian, far, makeCoupling('independent')));
+    const same = Trainer.create(config, train);
+    losses(t, 3);
+    losses(same, 3);
+    // Targets 1000 away: the loss of u = x1 - x0 is of order 1000^2 on the held-out pairs only.
+    expect(t.validationLoss()).toBeGreaterThan(1e5);
+    expect(same.validationLoss()).toBeLessThan(1e3);
+    t.dispose();
+    same.dispose();
+  });
+
   it('validation loss is computed on a fixed batch: unchanged weights give the same value', () => {
     const t = trainer();
     losses(t, 5);

@@ -122,7 +122,7 @@ export async function solveDopri5(F: OdeSystem, y0: readonly tf.Tensor[], o: Dop
         throw new CfmError(
           'numeric',
           `maxSteps: dopri5 took ${maxSteps} steps and reached only t = ${t.toPrecision(6)} of ${t1}; ` +
-            'loosen rtol/atol, raise maxSteps, or use a fixed-step solver (the field may be stiff or diverging)',
+            'loosen the tolerances (--rtol, --atol) or use a fixed-step solver such as --solver rk4 (the field may be stiff or diverging)',
           'maxSteps',
         );
       }

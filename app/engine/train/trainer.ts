@@ -40,6 +40,7 @@ export class Trainer {
   readonly config: RunConfig;
   readonly model: Mlp;
   private readonly pairs: PairSampler;
+  private readonly validationPairs: PairSampler;
   private readonly coefficients: PathCoefficients;
   private readonly optimizer: AdamOptimizer;
   private readonly ema: Ema | null;
@@ -47,9 +48,10 @@ export class Trainer {
   private completed = 0;
   private validation: { input: tf.Tensor2D; target: tf.Tensor2D } | null = null;
 
-  private constructor(config: RunConfig, pairs: PairSampler, model: Mlp, rng: Rng) {
+  private constructor(config: RunConfig, pairs: PairSampler, model: Mlp, rng: Rng, validationPairs: PairSampler) {
     this.config = config;
     this.pairs = pairs;
+    this.validationPairs = validationPairs;
     this.model = model;
     this.rng = rng;
     this.coefficients = pathCoefficients(config.method, config);
@@ -57,15 +59,16 @@ export class Trainer {
     this.ema = config.ema > 0 ? new Ema(model.params, config.ema) : null;
   }
 
-  static create(config: RunConfig, pairs: PairSampler): Trainer {
+  /** `validationPairs` (default: the training pairs) feed validationLoss: held-out data when there is some. */
+  static create(config: RunConfig, pairs: PairSampler, validationPairs: PairSampler = pairs): Trainer {
     const rng = new Rng(config.seed);
     const model = Mlp.create(mlpConfigOf(config, pairs.dim), rng);
-    return new Trainer(config, pairs, model, rng);
+    return new Trainer(config, pairs, model, rng, validationPairs);
   }
 
-  static restore(config: RunConfig, pairs: PairSampler, ckpt: CheckpointData): Trainer {
+  static restore(config: RunConfig, pairs: PairSampler, ckpt: CheckpointData, validationPairs: PairSampler = pairs): Trainer {
     const model = Mlp.fromWeights(ckpt.model, ckpt.weights);
-    const t = new Trainer(config, pairs, model, Rng.fromState(ckpt.rng));
+    const t = new Trainer(config, pairs, model, Rng.fromState(ckpt.rng), validationPairs);
     t.optimizer.setState(ckpt.optimizer);
     if (t.ema && ckpt.ema) t.ema.setWeights(ckpt.ema);
     t.completed = ckpt.step;
@@ -77,8 +80,8 @@ export class Trainer {
   }
 
   /** A batch's network input and regression target, drawn from `rng`. */
-  private batch(n: number, rng: Rng): { input: Float32Array; target: Float32Array } {
-    const { x0, x1 } = this.pairs.sample(n, rng);
+  private batch(n: number, rng: Rng, from: PairSampler = this.pairs): { input: Float32Array; target: Float32Array } {
+    const { x0, x1 } = from.sample(n, rng);
     const t = rng.fillUniform(new Float32Array(x1.n));
     const eps = rng.fillNormal(new Float32Array(x1.n * x1.d));
     const { xt, ut } = samplePath(this.coefficients, x0, x1, t, eps);
@@ -96,7 +99,7 @@ export class Trainer {
       const u = tf.tensor2d(target, [n, d]);
       const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(this.model.forward(x), u)) as tf.Scalar, this.model.params);
       this.optimizer.apply(this.model.params.map((p) => grads[p.name]), lr);
-      this.ema?.update(this.model.params);
+      this.ema?.update(this.model.params, this.completed);
       return value;
     });
     const loss = lossTensor.dataSync()[0];
@@ -116,7 +119,7 @@ export class Trainer {
   validationLoss(): number {
     if (!this.validation) {
       const rng = new Rng((this.config.seed + VALIDATION_SEED_OFFSET) | 0);
-      const { input, target } = this.batch(VALIDATION_SIZE, rng);
+      const { input, target } = this.batch(VALIDATION_SIZE, rng, this.validationPairs);
       this.validation = {
         input: tf.tensor2d(input, [VALIDATION_SIZE, this.model.inputWidth]),
         target: tf.tensor2d(target, [VALIDATION_SIZE, this.pairs.dim]),
