@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { invalid } from '../errors.js';
-import { loadPointsFile } from '../engine/data/load.js';
+import { loadPointsFile } from './loadPointsFile.js';
 import { DATASETS, isBuiltinDataset } from '../engine/data/registry.js';
 import { splitDataset } from '../engine/data/split.js';
 import { Rng } from '../engine/rng.js';

@@ -10,7 +10,7 @@
 import { extname } from 'node:path';
 import { CfmError, invalid } from '../errors.js';
 import { parseCsv, type LabeledPoints } from '../engine/data/csv.js';
-import { POINT_FILE_EXTENSIONS } from '../engine/data/load.js';
+import { parsePointsFile as parsePoints, pointFileExtension } from '../engine/data/parseFile.js';
 import { parseNpy } from '../engine/data/npy.js';
 import { BUILTIN_DATASETS, DATASETS, generateDataset, isBuiltinDataset } from '../engine/data/registry.js';
 import { splitDataset, type DatasetSplit } from '../engine/data/split.js';
@@ -60,28 +60,10 @@ export function previewDataset(store: Store, p: ApiParsed<'previewDataset'>): Po
   return { n: pts.n, d: pts.d, points: pts.data };
 }
 
-/** The bytes of a points file, by the extension of its name. */
+/** The bytes of a points file, by the extension of its name; errors name the file and blame `content` (or `fileName`). */
 export function parsePointsFile(fileName: string, content: Uint8Array): LabeledPoints {
-  const ext = extname(fileName).toLowerCase();
-  if (!(POINT_FILE_EXTENSIONS as readonly string[]).includes(ext)) {
-    const what = ext === '' ? 'has no extension' : `has the extension "${ext}"`;
-    throw invalid('fileName', `${fileName} ${what}; import a ${POINT_FILE_EXTENSIONS.join(', ')} file`);
-  }
-  try {
-    if (ext === '.npy') return parseNpy(content, fileName);
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(content);
-    } catch {
-      throw new CfmError('invalid_input', `${fileName} is not UTF-8 text; a ${ext} file must be plain text (or use .npy for binary arrays)`, 'content');
-    }
-    if (text.trim() === '') throw new CfmError('invalid_input', `${fileName} is empty; it needs one point per line`, 'content');
-    return parseCsv(text, fileName);
-  } catch (e) {
-    // The parsers name the file and line in the message; the field is the bytes.
-    if (e instanceof CfmError && e.code === 'invalid_input' && e.field === 'file') throw new CfmError(e.code, e.message, 'content');
-    throw e;
-  }
+  pointFileExtension(fileName, 'fileName');
+  return parsePoints(fileName, content, 'content');
 }
 
 export function importDataset(store: Store, p: ApiParsed<'importDataset'>): DatasetView {

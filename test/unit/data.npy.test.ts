@@ -7,7 +7,7 @@ import { CfmError } from '../../app/errors.js';
 import type { Points } from '../../app/engine/points.js';
 import { parseNpy, writeNpy } from '../../app/engine/data/npy.js';
 import { writeCsv } from '../../app/engine/data/csv.js';
-import { loadPointsFile } from '../../app/engine/data/load.js';
+import { loadPointsFile } from '../../app/cli/loadPointsFile.js';
 
 function errorOf(f: () => unknown): CfmError {
   try {

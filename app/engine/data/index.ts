@@ -9,7 +9,7 @@ export { gaussian, MAX_DIM } from './gaussian.js';
 export { parseCsv, writeCsv, formatFloat32 } from './csv.js';
 export type { LabeledPoints } from './csv.js';
 export { parseNpy, writeNpy } from './npy.js';
-export { loadPointsFile, POINT_FILE_EXTENSIONS } from './load.js';
+export { parsePointsFile, pointFileExtension, POINT_FILE_EXTENSIONS } from './parseFile.js';
 export { splitDataset, splitSizes } from './split.js';
 export type { SplitFractions, DatasetSplit } from './split.js';
 export { sampleRows } from './batch.js';
