@@ -3,7 +3,8 @@
  * GPU box, reached through an SSH tunnel): opens the database, starts the
  * run manager (trainers in worker processes) and the service, serves the API,
  * its events and the built renderer (app/server), and prints the address to
- * open, token included, as Jupyter does. Ctrl-C or SIGTERM shuts down
+ * open, token included, as Jupyter does. The UI is the built renderer
+ * (dist/renderer) unless --static names another folder. Ctrl-C or SIGTERM shuts down
  * cleanly: the server stops, running runs save a checkpoint and become
  * 'cancelled' (resume them later), the database is closed. A second Ctrl-C
  * quits at once (the runs are then found 'interrupted' at the next start).
@@ -29,22 +30,38 @@ interface ServeOptions {
   static?: string;
 }
 
-/** The version in the package.json above this module (source or dist layout). */
-function packageVersion(): string {
+/** The folder and package.json of the cfm-workbench package above this module (source or dist layout). */
+function findPackage(): { dir: string; version: string } | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       try {
         const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === 'cfm-workbench' && pkg.version) return pkg.version;
+        if (pkg.name === 'cfm-workbench') return { dir, version: pkg.version ?? 'unknown' };
       } catch {
         // not ours; keep looking
       }
     }
     dir = dirname(dir);
   }
-  return 'unknown';
+  return undefined;
+}
+
+function packageVersion(): string {
+  return findPackage()?.version ?? 'unknown';
+}
+
+/**
+ * The built renderer (`npm run build:renderer`): dist/renderer of this
+ * package, found from this module's own location, so the compiled CLI
+ * (dist/app/cli) and the sources (app/cli) both find the build, never the
+ * renderer's unbuilt sources.
+ */
+export function defaultStaticDir(): string | undefined {
+  const pkg = findPackage();
+  const dir = pkg ? join(pkg.dir, 'dist', 'renderer') : undefined;
+  return dir && existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
 function portOption(value: string): number {
@@ -86,15 +103,16 @@ export function registerServeCommand(program: Command): void {
     .description('serve the workbench (API, live events, browser UI) over HTTP; prints the URL to open, token included')
     .option('--host <address>', 'interface to listen on: 127.0.0.1 is this machine only; 0.0.0.0 exposes it to the network', '127.0.0.1')
     .option('--port <n>', `port to listen on; 0 picks a free one [${DEFAULT_PORT}]`, portOption, DEFAULT_PORT)
-    .option('--static <dir>', 'folder of the built browser UI to serve at / (without it, / describes the API)')
+    .option('--static <dir>', 'folder of the built browser UI to serve at / [the built renderer, dist/renderer; without one, / describes the API]')
     .action(async (o: ServeOptions, cmd: Command) => {
       const json = outputMode(cmd).json;
       const store = openDb(cmd);
       const manager = createManager({ store, concurrency: savedConcurrency(store), ...(globals(cmd).backend ? { backend: globals(cmd).backend } : {}) });
       const service = createService({ store, manager, version: packageVersion() });
+      const staticDir = o.static ?? defaultStaticDir();
       let server: RunningServer;
       try {
-        server = await startServer({ service, host: o.host, port: o.port, ...(o.static ? { staticDir: o.static } : {}) });
+        server = await startServer({ service, host: o.host, port: o.port, ...(staticDir ? { staticDir } : {}) });
       } catch (e) {
         await service.close();
         store.close();

@@ -63,8 +63,9 @@ describe('cfm serve', () => {
     expect(info.body.version).toMatch(/^\d+\.\d+\.\d+/);
     const denied = await fetch(`${s.origin}/api/info`, { method: 'POST' });
     expect(denied.status).toBe(401);
+    // `npm run build` built the renderer: serve shows it at / without --static.
     const page = await fetch(`${s.origin}/`);
-    expect(await page.text()).toMatch(/API is up/);
+    expect(await page.text()).toMatch(/<title>CFM Workbench<\/title>[\s\S]*<div id="app">/);
 
     const run = (await api(s, 'startRun', { config: tinyConfig({ steps: 1_000_000, checkpointEvery: 1_000_000 }) })).body;
     expect(run.status).toBe('queued');
