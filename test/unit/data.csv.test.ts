@@ -1,18 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { Rng } from '../../app/engine/rng.js';
-import { CfmError } from '../../app/errors.js';
 import type { Points } from '../../app/engine/points.js';
 import { formatFloat32, parseCsv, writeCsv } from '../../app/engine/data/csv.js';
+import { errorOf } from './errorOf.js';
 
-function errorOf(f: () => unknown): CfmError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CfmError);
-    return e as CfmError;
-  }
-  throw new Error('expected an error');
-}
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 /** Float32 values over many magnitudes, plus the edge cases of the format. */

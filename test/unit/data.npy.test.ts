@@ -3,30 +3,12 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../app/engine/rng.js';
-import { CfmError } from '../../app/errors.js';
 import type { Points } from '../../app/engine/points.js';
 import { parseNpy, writeNpy } from '../../app/engine/data/npy.js';
 import { writeCsv } from '../../app/engine/data/csv.js';
 import { loadPointsFile } from '../../app/cli/loadPointsFile.js';
+import { asyncErrorOf, errorOf } from './errorOf.js';
 
-function errorOf(f: () => unknown): CfmError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CfmError);
-    return e as CfmError;
-  }
-  throw new Error('expected an error');
-}
-async function asyncErrorOf(p: Promise<unknown>): Promise<CfmError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(CfmError);
-    return e as CfmError;
-  }
-  throw new Error('expected an error');
-}
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 /**

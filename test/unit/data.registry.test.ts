@@ -1,17 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { Rng } from '../../app/engine/rng.js';
-import { CfmError } from '../../app/errors.js';
 import { BUILTIN_DATASETS, DATASETS, generateDataset, isBuiltinDataset } from '../../app/engine/data/registry.js';
+import { errorOf } from './errorOf.js';
 
-function errorOf(f: () => unknown): CfmError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CfmError);
-    return e as CfmError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('dataset registry', () => {
   it('lists every built-in once, with a description and a dimension', () => {

@@ -1,19 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { Rng } from '../../app/engine/rng.js';
-import { CfmError } from '../../app/errors.js';
 import type { Points } from '../../app/engine/points.js';
 import { splitDataset, splitSizes } from '../../app/engine/data/split.js';
 import { sampleRows } from '../../app/engine/data/batch.js';
+import { errorOf } from './errorOf.js';
 
-function errorOf(f: () => unknown): CfmError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CfmError);
-    return e as CfmError;
-  }
-  throw new Error('expected an error');
-}
 /** Points whose row i is (i, -i): every row identifies itself. */
 function labelled(n: number): Points {
   const data = new Float32Array(2 * n);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, type MetricRow, type Store } from '../../app/store/index.js';
-import { CfmError } from '../../app/errors.js';
 import { Rng } from '../../app/engine/rng.js';
 import type { Points } from '../../app/engine/points.js';
+import { errorOf } from './errorOf.js';
 
 let dir: string;
 let store: Store;
@@ -21,15 +21,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function errorOf(fn: () => unknown): CfmError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CfmError);
-    return e as CfmError;
-  }
-  throw new Error('expected an error');
-}
 
 const bits = (a: Float32Array): number[] => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, resolveDbPath, defaultDbPath, SCHEMA_VERSION } from '../../app/store/index.js';
-import { CfmError } from '../../app/errors.js';
 import { migrate } from '../../app/store/migrate.js';
 import { MIGRATIONS } from '../../app/store/migrations/index.js';
+import { errorOf } from './errorOf.js';
 
 let dir: string;
 beforeEach(() => {
@@ -16,15 +16,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function errorOf(fn: () => unknown): CfmError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CfmError);
-    return e as CfmError;
-  }
-  throw new Error('expected an error');
-}
 
 /** Reads a header field without going through the store. */
 function peek(file: string, pragma: string): unknown {

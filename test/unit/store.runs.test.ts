@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openStore, type NewRun, type Store } from '../../app/store/index.js';
-import { CfmError } from '../../app/errors.js';
+import { errorOf } from './errorOf.js';
 
 let dir: string;
 let store: Store;
@@ -24,15 +24,6 @@ const base: NewRun = {
   totalSteps: 2000,
 };
 
-function errorOf(fn: () => unknown): CfmError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CfmError);
-    return e as CfmError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('experiments', () => {
   it('getOrCreateExperiment returns the same experiment for the same name', () => {

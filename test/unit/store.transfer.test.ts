@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openStore, type NewDataset, type Store } from '../../app/store/index.js';
-import { CfmError } from '../../app/errors.js';
+import { errorOf } from './errorOf.js';
 
 let dir: string;
 let a: Store;
@@ -19,15 +19,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function errorOf(fn: () => unknown): CfmError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CfmError);
-    return e as CfmError;
-  }
-  throw new Error('expected an error');
-}
 
 const dataset = (name: string, first = 1): NewDataset => ({
   name,
