@@ -73,7 +73,14 @@ export const API_METHODS = {
   resumeRun: z.object({ run: runRef }).strict(),
 
   sampleRun: z
-    .object({ run: runRef, n: z.number().int().min(1).max(100_000).default(2000), trajectories: z.number().int().min(0).max(5000).default(0), ...solverFields })
+    .object({
+      run: runRef,
+      n: z.number().int().min(1).max(100_000).default(2000),
+      trajectories: z.number().int().min(0).max(5000).default(0),
+      /** false: a preview, not kept in the run's stored samples. */
+      save: z.boolean().default(true),
+      ...solverFields,
+    })
     .strict(),
   evaluateRun: z
     .object({ run: runRef, n: z.number().int().min(2).max(10_000).default(2000), nll: z.number().int().min(1).max(10_000).optional(), ...solverFields })
@@ -220,7 +227,8 @@ export interface SeriesView {
 
 export interface SampleView {
   run: number;
-  sampleId: number;
+  /** null when the call asked not to store them (save: false). */
+  sampleId: number | null;
   n: number;
   d: number;
   points: Float32Array;

@@ -38,7 +38,7 @@ export const FALLBACK_EXTENT = 6;
 
 export async function computeSample(store: Store, p: ComputeJobs['sample']['params']): Promise<SampleView> {
   const k = p.trajectories;
-  const r = await sampleRun(store, p.run, { n: p.n, solver: p.solver, steps: p.steps, atol: p.atol, rtol: p.rtol, seed: p.seed, trajectory: k > 0 });
+  const r = await sampleRun(store, p.run, { n: p.n, solver: p.solver, steps: p.steps, atol: p.atol, rtol: p.rtol, seed: p.seed, trajectory: k > 0, save: p.save });
   const { points } = r;
   const rows = Math.min(k, points.n);
   return {

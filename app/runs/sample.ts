@@ -18,11 +18,14 @@ export interface SampleOptions {
   rtol?: number;
   seed: number;
   trajectory?: boolean;
+  /** Store the samples (default true). */
+  save?: boolean;
 }
 
 export interface SampleResult {
   runId: number;
-  sampleId: number;
+  /** null when the samples were not stored (save: false). */
+  sampleId: number | null;
   points: Points;
   nfe: number;
   checkpointStep: number;
@@ -40,18 +43,22 @@ export async function sampleRun(store: Store, run: number | string, o: SampleOpt
     const started = performance.now();
     const g = await generate(mlp, x0, { solver: o.solver, steps: o.steps, atol: o.atol, rtol: o.rtol, trajectory: o.trajectory });
     const seconds = (performance.now() - started) / 1000;
-    const info = store.saveSample({
-      runId: record.id,
-      points: g.points,
-      solver: o.solver,
-      steps: o.solver === 'dopri5' ? null : (o.steps ?? 100),
-      seed: o.seed,
-      nfe: g.nfe,
-      checkpointStep,
-    });
+    // A preview (a UI redrawing a finished run) need not leave a stored sample set behind.
+    const info =
+      o.save === false
+        ? null
+        : store.saveSample({
+            runId: record.id,
+            points: g.points,
+            solver: o.solver,
+            steps: o.solver === 'dopri5' ? null : (o.steps ?? 100),
+            seed: o.seed,
+            nfe: g.nfe,
+            checkpointStep,
+          });
     return {
       runId: record.id,
-      sampleId: info.id,
+      sampleId: info?.id ?? null,
       points: g.points,
       nfe: g.nfe,
       checkpointStep,

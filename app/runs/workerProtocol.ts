@@ -111,7 +111,7 @@ const solverName = z.enum(['euler', 'midpoint', 'heun', 'rk4', 'dopri5']);
 export const JOB_RESULT_SCHEMAS = {
   sample: z.object({
     run: runId,
-    sampleId: runId,
+    sampleId: runId.nullable(),
     n: count,
     d: z.number().int().positive(),
     points: f32,

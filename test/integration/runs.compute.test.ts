@@ -43,7 +43,7 @@ const computeWorkers = () => spawner.spawned.filter((s) => s.role === 'compute')
 
 describe('compute jobs', () => {
   it('sample returns n points and, per saved time, the first k rows of the trajectories; the sample is stored', async () => {
-    const s = await manager.compute('sample', { run: runId, n: 300, trajectories: 7, ...solver });
+    const s = await manager.compute('sample', { save: true, run: runId, n: 300, trajectories: 7, ...solver });
     expect(s).toMatchObject({ run: runId, n: 300, d: 2, checkpointStep: 200, nfe: 40 });
     expect(s.points).toBeInstanceOf(Float32Array);
     expect(s.points.length).toBe(600);
@@ -53,13 +53,19 @@ describe('compute jobs', () => {
     expect(s.trajectory).toHaveLength(11);
     for (const frame of s.trajectory!) expect(frame.length).toBe(14);
     expect(Array.from(s.trajectory![10])).toEqual(Array.from(s.points.subarray(0, 14)));
-    const stored = store.getSample(s.sampleId)!;
+    const stored = store.getSample(s.sampleId!)!;
     expect(Array.from(stored.points.data)).toEqual(Array.from(s.points));
+    // A preview (save: false) returns points without adding a stored sample set.
+    const before = store.listSamples(runId).length;
+    const preview = await manager.compute('sample', { save: false, run: runId, n: 20, trajectories: 0, solver: 'euler', steps: 5, seed: 1 });
+    expect(preview.sampleId).toBeNull();
+    expect(preview.points.length).toBe(40);
+    expect(store.listSamples(runId)).toHaveLength(before);
     // The host never trained or sampled: one compute process did.
     expect(computeWorkers()).toHaveLength(1);
     expect(computeWorkers()[0].handle.pid).not.toBe(process.pid);
 
-    const plain = await manager.compute('sample', { run: runId, n: 5, trajectories: 0, ...solver });
+    const plain = await manager.compute('sample', { save: true, run: runId, n: 5, trajectories: 0, ...solver });
     expect(plain.times).toBeUndefined();
     expect(plain.trajectory).toBeUndefined();
   });
@@ -83,7 +89,7 @@ describe('compute jobs', () => {
   });
 
   it('errors come back as CfmError values with a code, the field and a one-line message', async () => {
-    const err = await manager.compute('sample', { run: 9999, n: 5, trajectories: 0, ...solver }).catch((e: unknown) => e);
+    const err = await manager.compute('sample', { save: true, run: 9999, n: 5, trajectories: 0, ...solver }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'CfmError', code: 'not_found', field: 'run' });
     expect((err as Error).message).not.toContain('\n');
     expect((err as Error).message).not.toMatch(/\bat .*\.js:\d+/);
@@ -100,7 +106,7 @@ describe('compute jobs', () => {
       last = now;
     }, 10);
     const started = performance.now();
-    const s = await manager.compute('sample', { run: runId, n: 10_000, trajectories: 0, solver: 'rk4', steps: 50, seed: 1 });
+    const s = await manager.compute('sample', { save: true, run: runId, n: 10_000, trajectories: 0, solver: 'rk4', steps: 50, seed: 1 });
     const seconds = (performance.now() - started) / 1000;
     clearInterval(timer);
     expect(s.points.length).toBe(20_000);
@@ -113,7 +119,7 @@ describe('compute jobs', () => {
 
   it('a compute process that dies rejects its job with an error naming it, and the next job gets a new process', async () => {
     const before = computeWorkers().length;
-    const job = manager.compute('sample', { run: runId, n: 50_000, trajectories: 0, solver: 'rk4', steps: 500, seed: 2 });
+    const job = manager.compute('sample', { save: true, run: runId, n: 50_000, trajectories: 0, solver: 'rk4', steps: 500, seed: 2 });
     const failure = job.catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 200));
     computeWorkers()[before - 1].handle.kill('SIGKILL');
@@ -128,11 +134,11 @@ describe('compute jobs', () => {
 
   it('jobs leave no tensors behind in the compute process', async () => {
     const round = async () => {
-      await manager.compute('sample', { run: runId, n: 50, trajectories: 3, ...solver });
+      await manager.compute('sample', { save: true, run: runId, n: 50, trajectories: 3, ...solver });
       await manager.compute('evaluate', { run: runId, n: 50, nll: 5, ...solver });
       await manager.compute('vectorField', { run: runId, t: 0.3, grid: 5 });
       await manager.compute('density', { run: runId, grid: 5, ...solver });
-      await manager.compute('sample', { run: 424242, n: 5, trajectories: 0, ...solver }).catch(() => undefined);
+      await manager.compute('sample', { save: true, run: 424242, n: 5, trajectories: 0, ...solver }).catch(() => undefined);
     };
     await round();
     const first = await manager.workerMemory();

@@ -74,7 +74,7 @@ describe('compute jobs', () => {
       expect(f.vectors[2 * k + 1]).toBeCloseTo(C[1], 6);
     }
 
-    const s = await computeSample(store, { run: constant, n: 40, trajectories: 3, steps: 4, ...solver, seed: 9 });
+    const s = await computeSample(store, { save: true, run: constant, n: 40, trajectories: 3, steps: 4, ...solver, seed: 9 });
     const x0 = generateDataset('gaussian', 40, new Rng(9), 2).data;
     for (let i = 0; i < 80; i++) expect(s.points[i]).toBeCloseTo(x0[i] + C[i % 2], 5);
     expect(s.times).toEqual([0, 0.25, 0.5, 0.75, 1]);
