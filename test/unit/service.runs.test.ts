@@ -257,7 +257,7 @@ describe('compute jobs go to the manager', () => {
     const sample = { run: r.id, sampleId: 1, n: 5, d: 2, points: new Float32Array(10), nfe: 4, checkpointStep: 100, seconds: 0.1 };
     fx.manager.results.sample = sample;
     expect(await fx.service.sampleRun({ run: 'trained', n: 5 })).toBe(sample);
-    expect(fx.manager.calls.at(-1)).toEqual({ op: 'compute:sample', arg: { run: r.id, n: 5, trajectories: 0, solver: 'dopri5', seed: 0 } });
+    expect(fx.manager.calls.at(-1)).toEqual({ op: 'compute:sample', arg: { run: r.id, n: 5, trajectories: 0, save: true, solver: 'dopri5', seed: 0 } });
     fx.manager.results.evaluate = { run: r.id, evaluation: 1, checkpointStep: 100, n: 100, solver: 'rk4', steps: 8, nfe: 32, w1: 1, w2: 1, mmd: 0, npe: 0, pathEnergy: 0, seconds: 1 };
     await fx.service.evaluateRun({ run: r.id, n: 100, solver: 'rk4', steps: 8 });
     expect(fx.manager.calls.at(-1)).toEqual({ op: 'compute:evaluate', arg: { run: r.id, n: 100, solver: 'rk4', steps: 8, seed: 0 } });
