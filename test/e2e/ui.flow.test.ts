@@ -110,7 +110,8 @@ describe('the flow panel of the Run view in Chromium against cfm serve', () => {
     // Play restarts from 0 only at the end; from 0.5 it carries on to 1 and stops there.
     await expect.poll(async () => Number(await value.innerText()), { timeout: UI, interval: 50 }).toBeGreaterThan(0.5);
     await expect.poll(() => value.innerText(), { timeout: UI }).toBe('1.00');
-    expect(await page.getByTestId('flow-play').innerText()).toBe('Play');
+    // The button turns back to Play once the animation has stopped (a frame after t reaches 1).
+    await expect.poll(() => page.getByTestId('flow-play').innerText(), { timeout: UI }).toBe('Play');
   });
 
   it('the field time buttons switch the arrows between t = 0, 0.5 and 1', async () => {
