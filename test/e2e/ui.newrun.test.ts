@@ -141,7 +141,7 @@ describe('the New run view in Chromium against cfm serve', () => {
     await page.emulateMedia({ colorScheme: 'light' });
 
     await lr.fill('0.001');
-    expect(await page.getByTestId('error-lr').innerText()).toBe('');
+    await expect.poll(() => page.getByTestId('error-lr').innerText(), { timeout: UI }).toBe('');
     await page.getByLabel('Run name').fill('demo from the form');
     await page.getByTestId('launch').click();
     await page.waitForURL(/#\/runs\/\d+$/, { timeout: UI });
