@@ -8,72 +8,24 @@
  * Screenshots of each state go to test-artifacts/ (look at them).
  * Needs `npm run build` first (npm test does it) and /usr/bin/chromium.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView, WorkbenchBridge } from '../../app/contract.js';
-import { makeTempDir, REPO_ROOT, startCfm, waitFor, type CliProcess } from '../integration/cliHarness.js';
+import { openWorkbench, UI, type UiSession } from './uiHarness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
-const UI = 30_000; // generous: a 2-core machine trains while the page renders
-
-let tmp: ReturnType<typeof makeTempDir>;
-let serve: CliProcess | undefined;
-let browser: Browser | undefined;
+let ui: UiSession;
 let page: Page;
-const pageErrors: string[] = [];
-const expectedFailures = new Set<string>();
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(ARTIFACTS, `ui-${name}.png`), fullPage: true });
-}
+let pageErrors: string[];
+let expectedFailures: Set<string>;
+let shot: (name: string) => Promise<void>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the UI tests need Debian's Chromium; install it with \`sudo apt-get install chromium\``);
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  tmp = makeTempDir('ui');
-  serve = startCfm(path.join(tmp.dir, 'workbench.sqlite'), ['serve', '--port', '0', '--json'], { timeoutMs: 120_000 });
-  const p = serve;
-  const started = await waitFor(
-    () => {
-      const line = p.stdout().split('\n').find((l) => l.startsWith('{'));
-      if (line) return JSON.parse(line) as { url: string };
-      if (p.child.exitCode !== null) throw new Error(`cfm serve exited: ${p.stderr()}`);
-      return undefined;
-    },
-    'cfm serve to print its URL',
-    60_000,
-    50,
-  );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    // A failed request is logged by the browser too; those are judged by their URL below.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(`console: ${m.text()}`);
-  });
-  page.on('response', (r) => {
-    // Failures a test provokes on purpose (the bad `where` filter's listRuns, a bad config) are listed in expectedFailures.
-    const method = new URL(r.url()).pathname;
-    if (r.status() >= 400 && !expectedFailures.has(method)) pageErrors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
-  });
-  await page.goto(started.url);
+  ui = await openWorkbench({ label: 'ui', shotPrefix: '' });
+  ({ page, pageErrors, expectedFailures, shot } = ui);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (serve && serve.child.exitCode === null) {
-    serve.child.kill('SIGTERM');
-    await serve.exited;
-  }
-  tmp?.remove();
+  await ui?.close();
 });
 
 describe('the workbench UI in Chromium against cfm serve', () => {
