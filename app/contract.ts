@@ -390,9 +390,20 @@ export interface StatusEvent {
 
 export type WorkbenchEvent = ProgressEvent | SnapshotEvent | StatusEvent;
 
+/**
+ * From the bridge itself, not the service: the event stream was broken and is
+ * back, so events may have been missed; views reload what they show.
+ */
+export interface ResyncEvent {
+  type: 'resync';
+}
+
+/** What a front end's listeners receive. */
+export type BridgeEvent = WorkbenchEvent | ResyncEvent;
+
 /** The whole surface a front end sees as `window.workbench`. */
 export interface WorkbenchBridge {
   api: WorkbenchApi;
   /** Returns an unsubscribe function. */
-  subscribe(listener: (event: WorkbenchEvent) => void): () => void;
+  subscribe(listener: (event: BridgeEvent) => void): () => void;
 }

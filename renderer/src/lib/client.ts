@@ -15,7 +15,7 @@
  * MissingMethods turns a method added to the contract but not here into a
  * type error.
  */
-import type { ApiError, ApiMethod, WorkbenchApi, WorkbenchBridge, WorkbenchEvent } from '../../../app/contract.js';
+import type { ApiError, ApiMethod, BridgeEvent, WorkbenchApi, WorkbenchBridge, WorkbenchEvent } from '../../../app/contract.js';
 import { decodeWire, encodeWire } from '../../../app/wire.js';
 
 export const METHOD_NAMES = [
@@ -102,7 +102,7 @@ async function post(baseUrl: string, method: ApiMethod, input: unknown): Promise
 export function createHttpBridge(baseUrl = ''): WorkbenchBridge {
   const api = Object.fromEntries(METHOD_NAMES.map((m) => [m, (input: unknown) => post(baseUrl, m, input)])) as unknown as WorkbenchApi;
 
-  const listeners = new Set<(event: WorkbenchEvent) => void>();
+  const listeners = new Set<(event: BridgeEvent) => void>();
   let source: EventSource | undefined;
   const deliver = (message: MessageEvent<string>): void => {
     let event: WorkbenchEvent;
@@ -111,6 +111,9 @@ export function createHttpBridge(baseUrl = ''): WorkbenchBridge {
     } catch {
       return; // a malformed event is dropped; the stream carries on
     }
+    emit(event);
+  };
+  const emit = (event: BridgeEvent): void => {
     for (const listener of [...listeners]) {
       try {
         listener(event);
@@ -142,6 +145,15 @@ export function createHttpBridge(baseUrl = ''): WorkbenchBridge {
         // EventSource reconnects by itself (the server sends retry: 2000).
         source = new EventSource(`${baseUrl}/api/events`);
         for (const type of EVENT_TYPES) source.addEventListener(type, deliver);
+        // The server keeps no backlog: after a break, tell the views to reload.
+        let broken = false;
+        source.addEventListener('error', () => {
+          broken = true;
+        });
+        source.addEventListener('open', () => {
+          if (broken) emit({ type: 'resync' });
+          broken = false;
+        });
       }
       return () => {
         if (!listeners.delete(listener) || listeners.size > 0) return;

@@ -1,0 +1,57 @@
+/**
+ * Saving what the user sees: a canvas as PNG and tables as CSV (RFC 4180:
+ * fields with a comma, quote or line break are quoted, quotes doubled; numbers
+ * written in full precision so a re-import gives the same values).
+ */
+export function downloadBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Resolves once the file is handed to the browser; rejects when PNG encoding fails. */
+export function saveCanvasPng(canvas: HTMLCanvasElement, filename: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    canvas.toBlob((blob) => {
+      if (!blob) {
+        reject(new Error('The picture could not be encoded as PNG.'));
+        return;
+      }
+      downloadBlob(blob, filename);
+      resolve();
+    }, 'image/png');
+  });
+}
+
+export type CsvCell = string | number | boolean | null | undefined;
+
+function csvField(v: CsvCell): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : v > 0 ? 'inf' : Number.isNaN(v) ? 'nan' : '-inf') : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function toCsv(header: readonly string[], rows: Iterable<readonly CsvCell[]>): string {
+  const lines = [header.map(csvField).join(',')];
+  for (const row of rows) lines.push(row.map(csvField).join(','));
+  return lines.join('\n') + '\n';
+}
+
+/** Rows of a row-major point array, with columns x0..x{d-1}. */
+export function pointsCsv(points: ArrayLike<number>, d: number): string {
+  const n = Math.floor(points.length / d);
+  const header = Array.from({ length: d }, (_, j) => `x${j}`);
+  function* rows(): Generator<number[]> {
+    for (let i = 0; i < n; i++) yield Array.from({ length: d }, (_, j) => points[i * d + j]!);
+  }
+  return toCsv(header, rows());
+}
+
+export function downloadCsv(text: string, filename: string): void {
+  downloadBlob(new Blob([text], { type: 'text/csv' }), filename);
+}
