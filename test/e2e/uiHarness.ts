@@ -40,7 +40,10 @@ export async function openWorkbench(o: UiOptions): Promise<UiSession> {
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   const tmp = makeTempDir(o.label);
-  const serve: CliProcess = startCfm(path.join(tmp.dir, 'workbench.sqlite'), ['serve', '--port', '0', '--json'], { timeoutMs: 120_000 });
+  // CFM_E2E_STATIC: serve another renderer build than dist/renderer (parallel work on one checkout).
+  const staticDir = process.env.CFM_E2E_STATIC;
+  const args = ['serve', '--port', '0', '--json', ...(staticDir ? ['--static', staticDir] : [])];
+  const serve: CliProcess = startCfm(path.join(tmp.dir, 'workbench.sqlite'), args, { timeoutMs: 120_000 });
   let browser: Browser | undefined;
   const close = async (): Promise<void> => {
     await browser?.close();
