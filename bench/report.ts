@@ -9,6 +9,7 @@ import type { MinibatchOtFigure, W2Figure } from './ot.js';
 import type { SamplingFigure } from './sampling.js';
 import type { TorchOutcome, TorchResult, TorchTrain } from './torchRef.js';
 import type { TrainFigure, TrainSpec } from './train.js';
+import { formatUi, type UiOutcome } from './ui/uiBench.js';
 
 export interface BenchResults {
   mode: 'full' | 'quick';
@@ -23,6 +24,8 @@ export interface BenchResults {
   w2: W2Figure;
   kernels: KernelFigures;
   torch: TorchOutcome | null;
+  /** null: skipped (--no-ui). */
+  ui: UiOutcome | null;
 }
 
 const fmt = (x: number | null | undefined, digits = 1): string =>
@@ -76,9 +79,16 @@ export function goals(r: BenchResults): { name: string; met: boolean | null; det
       detail: `CPU-time basis ${cpu.toFixed(2)}x, wall clock ${wall.toFixed(2)}x (${fmt(f.stepsPerSec)} vs ${fmt(tt.stepsPerSec)} steps/s); needs >= ${need}x`,
     };
   };
+  const ui = r.ui?.ok ? r.ui.scenes : null;
+  const smooth = {
+    name: 'live views stay smooth: p95 frame gap <= 50 ms in every UI scene',
+    met: ui ? ui.every((s) => s.frames.p95Ms <= 50) : null,
+    detail: ui ? ui.map((s) => `${s.name} p95 ${s.frames.p95Ms.toFixed(0)} ms`).join(', ') : r.ui && !r.ui.ok ? r.ui.reason : 'skipped (--no-ui)',
+  };
   return [
     line('OT-CFM end-to-end faster than PyTorch+POT', ot, tOt, 1),
     line('I-CFM at least half of PyTorch steps/s (3x64, batch 512)', ic, tIc, 0.5),
+    smooth,
   ];
 }
 
@@ -266,6 +276,10 @@ export function formatReport(r: BenchResults): string {
   );
   lines.push('');
 
+  if (r.ui) {
+    lines.push(formatUi(r.ui));
+    lines.push('');
+  }
   lines.push('What limits each figure:');
   for (const l of limits(r)) lines.push(`- ${l}`);
   lines.push('');

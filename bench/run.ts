@@ -9,6 +9,8 @@
  *   npm run bench -- --backend cpu   another tfjs backend (or CFM_BACKEND)
  *   npm run bench -- --no-torch      skip the PyTorch reference
  *   npm run bench -- --torch-w2      also time POT's exact W2 on the same points (10k: ~1.5 min, ~1 GB)
+ *   npm run bench -- --no-ui         skip the UI frame times (Chromium)
+ *   npm run bench -- --only-ui       only the UI frame times
  *
  * A benchmark, not a test: it prints figures and asserts nothing. Progress
  * goes to stderr, so stdout holds only the table (or the JSON).
@@ -23,6 +25,7 @@ import { benchMinibatchOt, benchW2 } from './ot.js';
 import { formatReport, goals, limits, specLabel, type BenchResults } from './report.js';
 import { benchSampling } from './sampling.js';
 import { runTorchReference } from './torchRef.js';
+import { benchUi, formatUi } from './ui/uiBench.js';
 import { benchTrain, type TrainFigure, type TrainSpec } from './train.js';
 
 const SPECS: TrainSpec[] = [
@@ -41,6 +44,7 @@ interface Settings {
   w2Points: number;
   torchSeconds: number;
   torchWarmup: number;
+  uiSeconds: number;
 }
 
 const FULL: Settings = {
@@ -53,6 +57,7 @@ const FULL: Settings = {
   w2Points: 10_000,
   torchSeconds: 4,
   torchWarmup: 20,
+  uiSeconds: 6,
 };
 
 const QUICK: Settings = {
@@ -65,6 +70,7 @@ const QUICK: Settings = {
   w2Points: 1_000,
   torchSeconds: 0.2,
   torchWarmup: 3,
+  uiSeconds: 1,
 };
 
 const HELP = `usage: npm run bench -- [--quick] [--json] [--backend NAME] [--no-torch] [--torch-w2]
@@ -72,7 +78,9 @@ const HELP = `usage: npm run bench -- [--quick] [--json] [--backend NAME] [--no-
   --json          print the figures as one JSON object
   --backend NAME  tfjs backend: tensorflow-gpu, tensorflow, wasm, cpu (default: CFM_BACKEND, else the best available)
   --no-torch      skip the PyTorch + POT reference
-  --torch-w2      also time POT's exact W2 (emd2) on the W2 points (10,000: about 1.5 minutes and 1 GB)`;
+  --torch-w2      also time POT's exact W2 (emd2) on the W2 points (10,000: about 1.5 minutes and 1 GB)
+  --no-ui         skip the UI frame times in Chromium
+  --only-ui       measure only the UI frame times`;
 
 const progress = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
@@ -84,6 +92,8 @@ async function main(): Promise<void> {
       backend: { type: 'string' },
       'no-torch': { type: 'boolean', default: false },
       'torch-w2': { type: 'boolean', default: false },
+      'no-ui': { type: 'boolean', default: false },
+      'only-ui': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -93,6 +103,11 @@ async function main(): Promise<void> {
     return;
   }
   const set = values.quick ? QUICK : FULL;
+  if (values['only-ui']) {
+    const ui = await benchUi(set.uiSeconds, progress);
+    process.stdout.write(values.json ? `${JSON.stringify({ ui })}\n` : `${formatUi(ui)}\n`);
+    return;
+  }
   const loadBefore = machineLoad();
   const backend = await initBackend(values.backend);
   progress(`backend ${backend.name}; ${values.quick ? 'quick' : 'full'} run`);
@@ -129,6 +144,12 @@ async function main(): Promise<void> {
     });
   }
 
+  let ui = null;
+  if (!values['no-ui']) {
+    progress('UI frame times in Chromium');
+    ui = await benchUi(set.uiSeconds, progress);
+  }
+
   const results: BenchResults = {
     mode: values.quick ? 'quick' : 'full',
     backend: { name: backend.name, description: backend.description },
@@ -142,6 +163,7 @@ async function main(): Promise<void> {
     w2,
     kernels,
     torch,
+    ui,
   };
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ ...results, limits: limits(results), goals: goals(results) })}\n`);
