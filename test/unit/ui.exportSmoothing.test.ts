@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../app/engine/data/csv.js';
-import { pointsCsv, toCsv } from '../../renderer/src/lib/download.js';
+import { pointsCsv, toCsv } from '../../renderer/src/lib/csv.js';
 import { smoothEma } from '../../renderer/src/lib/smoothing.js';
 
 describe('loss smoothing (TensorBoard debiased EMA)', () => {
