@@ -69,6 +69,16 @@ export class WorkbenchError extends Error implements ApiError {
     if (error.field !== undefined) this.field = error.field;
     this.status = status;
   }
+
+  /**
+   * Also true for a failure from Electron's preload (main/preloadBridge.ts): it
+   * rejects with a plain { name: 'WorkbenchError', code, field?, message,
+   * status: 0 }, since the context bridge would strip an Error down to its
+   * message. So `instanceof WorkbenchError` and .code / .field work with both hosts.
+   */
+  static override [Symbol.hasInstance](value: unknown): value is WorkbenchError {
+    return Function.prototype[Symbol.hasInstance].call(this, value) || (isApiError(value) && (value as { name?: unknown }).name === 'WorkbenchError');
+  }
 }
 
 function isApiError(v: unknown): v is ApiError {
@@ -166,5 +176,5 @@ export function createHttpBridge(baseUrl = ''): WorkbenchBridge {
 
 /** The message to show for any thrown value. */
 export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return e instanceof Error || e instanceof WorkbenchError ? e.message : String(e);
 }
