@@ -1,13 +1,31 @@
 /**
- * A live loss curve on Chart.js, following DESIGN.md's front-end conventions:
- * animation off, parsing off ({x, y} points kept in a plain array, outside
+ * The live loss curve on Chart.js, following DESIGN.md's front-end conventions:
+ * animation off, parsing off ({x, y} points kept in plain arrays, outside
  * Svelte's proxies), LTTB decimation for long lines, a log-scale y axis, and
  * appends coalesced to one `chart.update('none')` per animation frame, so a
- * run streaming hundreds of progress events a second costs one redraw a frame.
+ * run streaming many progress events a second costs at most one redraw a frame.
  *
- * Non-positive or non-finite losses cannot sit on a log axis and are skipped.
- * The canvas's `data-points` attribute holds the number of points drawn (for
- * tests and assistive tooling).
+ * Each metric (training loss, and the validation loss when the run logs one)
+ * is drawn twice: the raw values faded, and over them TensorBoard's debiased
+ * EMA (lib/smoothing.ts smoothEma),
+ *
+ *   m_k = w m_{k-1} + (1 - w) y_k,  s_k = m_k / (1 - w^k).
+ *
+ * The EMA is a recurrence, so a live append costs O(1): the state (m_k, k) is
+ * kept after the last point and only a change of w recomputes the whole curve
+ * (lib/lossCurve.ts, the DOM-free half, tested under Node).
+ *
+ * The x axis is the step or the training time. Training time is the clock the
+ * run's `seconds` counts: the stored series' wall times (metricSeries) with the
+ * pauses between a cancel and a resume taken out (lossCurve.ts trainingSeconds), and
+ * for live points the progress events' elapsedSeconds (which counts the same
+ * way), joined on to the stored curve where it ends. Wall-clock time with the
+ * pauses left in would put a resumed run's hours of idling on the axis.
+ *
+ * Non-positive or non-finite values cannot sit on a log axis and are skipped.
+ * The canvas carries data-* attributes for tests and assistive tooling:
+ * data-points (training-loss points), data-val-points, data-x-axis,
+ * data-smoothing, data-last-step, data-last-x, data-raw-last, data-smoothed-last.
  */
 import {
   Chart,
@@ -19,18 +37,35 @@ import {
   PointElement,
   Tooltip,
   type ChartConfiguration,
+  type Plugin,
   type Scale,
 } from 'chart.js';
+import { saveCanvasPng } from './download.js';
+import { Curve, formatClock, secondsPerStep, timeAtStep, trainingSeconds, type Point, type XAxis } from './lossCurve.js';
+
+export { Curve, formatClock, IncrementalEma, trainingSeconds, type Point, type XAxis } from './lossCurve.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Decimation, Tooltip);
 
-export interface Point {
-  x: number;
-  y: number;
-}
+export type CurveName = 'loss' | 'val_loss';
+
+/** What the slider starts at (TensorBoard's default is 0.6 too). */
+export const DEFAULT_SMOOTHING = 0.6;
+export const MAX_SMOOTHING = 0.99;
+
+// ---------------------------------------------------------------- the chart
 
 function themeColor(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+}
+
+/** A colour at some opacity, from a #rgb / #rrggbb theme colour (others are returned as they are). */
+function fade(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color);
+  if (!m) return color;
+  const h = m[1]!.length === 3 ? [...m[1]!].map((c) => c + c).join('') : m[1]!;
+  const [r, g, b] = [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 
 /**
@@ -51,18 +86,60 @@ function thinLogTicks(scale: Scale): void {
   });
 }
 
+/** Paints the panel colour under the chart, so a saved PNG is readable in any viewer (dark theme too). */
+const background: Plugin<'line'> = {
+  id: 'panelBackground',
+  beforeDraw(chart) {
+    const { ctx, width, height } = chart;
+    ctx.save();
+    ctx.globalCompositeOperation = 'destination-over';
+    ctx.fillStyle = themeColor('--panel', '#ffffff');
+    ctx.fillRect(0, 0, width, height);
+    ctx.restore();
+  },
+};
+
+const TIME_TITLE = 'training time (pauses between cancel and resume left out)';
+/** Dataset order: raw lines first so the smoothed ones are drawn over them. */
+const ORDER: readonly { curve: CurveName; which: 'raw' | 'smooth' }[] = [
+  { curve: 'loss', which: 'raw' },
+  { curve: 'val_loss', which: 'raw' },
+  { curve: 'loss', which: 'smooth' },
+  { curve: 'val_loss', which: 'smooth' },
+];
+
 export class LossChart {
   private readonly chart: Chart<'line', Point[]>;
-  private readonly points: Point[] = [];
-  private pending: Point[] = [];
+  private weight = DEFAULT_SMOOTHING;
+  private axis: XAxis = 'step';
+  private readonly curves: Record<CurveName, Curve> = { loss: new Curve(DEFAULT_SMOOTHING), val_loss: new Curve(DEFAULT_SMOOTHING) };
+  /** Points the chart holds, one array per dataset of ORDER (appends push into them). */
+  private data: Point[][] = ORDER.map(() => []);
+  /** Live training time = elapsedSeconds + this, fixed at the first live point after a reset. */
+  private liveOffset: number | undefined;
+  /** The latest live loss points as append() was given them, replayed after a reset if they are newer than it. */
+  private readonly live: { step: number; value: number; elapsed: number }[] = [];
   private frame = 0;
+  /** The weight changed since the last frame: the smoothed lines are recomputed in it. */
+  private reweigh = false;
   private readonly scheme = matchMedia('(prefers-color-scheme: dark)');
   private readonly onScheme = (): void => this.applyTheme();
 
   constructor(private readonly canvas: HTMLCanvasElement) {
     const config: ChartConfiguration<'line', Point[]> = {
       type: 'line',
-      data: { datasets: [{ label: 'loss', data: this.points, borderWidth: 1.5, pointRadius: 0, tension: 0, indexAxis: 'x' }] },
+      data: {
+        datasets: ORDER.map((o, i) => ({
+          label: `${o.curve === 'loss' ? 'training loss' : 'validation loss'}${o.which === 'raw' ? '' : ' (smoothed)'}`,
+          data: this.data[i]!,
+          borderWidth: o.which === 'raw' ? 1 : 2,
+          // Validation is logged every few hundred steps: mark its points (a run may have one).
+          pointRadius: o.curve === 'val_loss' && o.which === 'smooth' ? 2.5 : 0,
+          pointHoverRadius: 3,
+          tension: 0,
+          indexAxis: 'x' as const,
+        })),
+      },
       options: {
         animation: false,
         parsing: false,
@@ -72,7 +149,7 @@ export class LossChart {
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
           x: { type: 'linear', title: { display: true, text: 'step' }, ticks: { maxTicksLimit: 8 } },
-          y: { type: 'logarithmic', title: { display: true, text: 'loss' }, afterBuildTicks: thinLogTicks },
+          y: { type: 'logarithmic', title: { display: true, text: 'loss (log scale)' }, afterBuildTicks: thinLogTicks },
         },
         plugins: {
           decimation: { enabled: true, algorithm: 'lttb', samples: 1000, threshold: 2000 },
@@ -80,74 +157,237 @@ export class LossChart {
           legend: { display: false },
         },
       },
+      plugins: [background],
     };
     this.chart = new Chart(canvas, config);
+    this.applyAxis();
     this.applyTheme();
     this.scheme.addEventListener('change', this.onScheme);
     this.mark();
   }
 
-  /** Replaces the curve (e.g. with a downsampled metricSeries). */
-  reset(steps: ArrayLike<number>, values: ArrayLike<number>): void {
-    this.points.length = 0;
-    this.pending = [];
-    for (let i = 0; i < steps.length; i++) this.push(this.points, steps[i], values[i]);
+  /** Replaces a metric's curve with a stored series (metricSeries: bucket means, wall times in ms). */
+  setSeries(name: CurveName, steps: ArrayLike<number>, wallTimesMs: ArrayLike<number>, values: ArrayLike<number>): void {
+    const curve = this.curves[name];
+    if (name === 'loss') {
+      // Live points newer than the stored series stay (they came while it was on its way).
+      const end = steps.length ? steps[steps.length - 1]! : -Infinity;
+      const keep = this.live.filter((p) => p.step > end);
+      this.live.length = 0; // the replay below adds the kept ones back
+      curve.reset(steps, trainingSeconds(steps, wallTimesMs), values);
+      this.liveOffset = undefined;
+      for (const p of keep) this.appendLoss(p.step, p.value, p.elapsed);
+      // The validation curve sits on the training curve's clock.
+      this.retime(this.curves.val_loss);
+    } else {
+      curve.reset(steps, this.timesOnLossClock(steps), values);
+    }
+    this.rebuild();
+  }
+
+  /** Appends stored points of a metric that came after the curve's last step (metricSeries with afterStep). */
+  appendSeries(name: CurveName, steps: ArrayLike<number>, values: ArrayLike<number>): void {
+    const times = this.timesOnLossClock(steps);
+    let added = false;
+    for (let i = 0; i < steps.length; i++) added = this.push(name, steps[i]!, times[i]!, values[i]!) || added;
+    if (added) this.schedule();
+  }
+
+  /** Appends one training-loss point from a progress event; drawn at the next animation frame. */
+  append(step: number, loss: number, elapsedSeconds: number): void {
+    if (this.appendLoss(step, loss, elapsedSeconds)) this.schedule();
+  }
+
+  get smoothing(): number {
+    return this.weight;
+  }
+
+  /** Applied at the next frame: a slider dragged through many values in one frame smooths once. */
+  set smoothing(weight: number) {
+    const w = Math.min(MAX_SMOOTHING, Math.max(0, weight));
+    if (w === this.weight) return;
+    this.weight = w;
+    this.reweigh = true;
     this.schedule();
   }
 
-  /** Appends one point (a progress event); drawn at the next animation frame. */
-  append(step: number, loss: number): void {
-    const last = this.pending.length ? this.pending[this.pending.length - 1] : this.points[this.points.length - 1];
-    if (last && step <= last.x) return; // already have it (from the series or an earlier event)
-    this.push(this.pending, step, loss);
+  get xAxis(): XAxis {
+    return this.axis;
+  }
+
+  set xAxis(axis: XAxis) {
+    if (axis === this.axis) return;
+    this.axis = axis;
+    this.applyAxis();
+    this.refill('x');
     this.schedule();
   }
 
   get lastStep(): number | undefined {
-    return this.points.length ? this.points[this.points.length - 1].x : undefined;
+    return this.curves.loss.lastStep;
   }
 
   get size(): number {
-    return this.points.length + this.pending.length;
+    return this.curves.loss.size;
+  }
+
+  get lastValStep(): number | undefined {
+    return this.curves.val_loss.lastStep;
+  }
+
+  /** The chart as a PNG download (the panel colour behind it). */
+  savePng(filename: string): Promise<void> {
+    return saveCanvasPng(this.canvas, filename);
   }
 
   destroy(): void {
     cancelAnimationFrame(this.frame);
+    this.frame = 0;
     this.scheme.removeEventListener('change', this.onScheme);
     this.chart.destroy();
   }
 
-  private push(into: Point[], x: number, y: number): void {
-    if (Number.isFinite(x) && Number.isFinite(y) && y > 0) into.push({ x, y });
+  // ------------------------------------------------------------ internals
+
+  private appendLoss(step: number, loss: number, elapsed: number): boolean {
+    const curve = this.curves.loss;
+    const last = curve.lastStep;
+    if (last !== undefined && step <= last) return false;
+    if (this.liveOffset === undefined) {
+      // Join the live clock to the stored curve: where the stored pace says this step would be.
+      const predicted = last === undefined ? 0 : curve.lastTime! + (step - last) * secondsPerStep(curve.steps, curve.times);
+      this.liveOffset = last === undefined ? 0 : predicted - elapsed;
+    }
+    const ok = this.push('loss', step, elapsed + this.liveOffset, loss);
+    if (ok) {
+      this.live.push({ step, value: loss, elapsed });
+      // Only the newest few matter for a replay; the rest are in the store by then.
+      if (this.live.length > 256) this.live.splice(0, this.live.length - 128);
+    }
+    return ok;
+  }
+
+  private push(name: CurveName, step: number, time: number, value: number): boolean {
+    const curve = this.curves[name];
+    if (!curve.append(step, time, value)) return false;
+    const i = curve.size - 1;
+    const x = this.axis === 'step' ? step : curve.times[i]!;
+    for (let d = 0; d < ORDER.length; d++) {
+      const o = ORDER[d]!;
+      if (o.curve !== name) continue;
+      this.data[d]!.push({ x, y: o.which === 'raw' ? curve.raw[i]! : curve.smooth[i]! });
+    }
+    return true;
+  }
+
+  private timesOnLossClock(steps: ArrayLike<number>): number[] {
+    const loss = this.curves.loss;
+    return Array.from(steps, (s) => timeAtStep(loss.steps, loss.times, s));
+  }
+
+  private retime(curve: Curve): void {
+    if (curve.size === 0) return;
+    const steps = curve.steps.slice();
+    const raw = curve.raw.slice();
+    curve.reset(steps, this.timesOnLossClock(steps), raw);
+  }
+
+  /**
+   * Rewrites the points' x (a new axis) or the smoothed lines' y (a new weight)
+   * in place: no new objects, so dragging the slider over a 100,000-point
+   * curve costs one pass over the numbers, not a heap of garbage.
+   */
+  private refill(what: 'x' | 'smooth'): void {
+    ORDER.forEach((o, d) => {
+      if (what === 'smooth' && o.which !== 'smooth') return;
+      const curve = this.curves[o.curve];
+      const pts = this.data[d]!;
+      if (pts.length !== curve.size) {
+        this.rebuild();
+        return;
+      }
+      const xs = this.axis === 'step' ? curve.steps : curve.times;
+      for (let i = 0; i < pts.length; i++) {
+        const p = pts[i]!;
+        if (what === 'x') p.x = xs[i]!;
+        else p.y = curve.smooth[i]!;
+      }
+    });
+  }
+
+  /** New point arrays for every dataset (after a reset). */
+  private rebuild(): void {
+    this.data = ORDER.map((o) => this.curves[o.curve].points(this.axis, o.which));
+    this.chart.data.datasets.forEach((ds, i) => {
+      ds.data = this.data[i]!;
+    });
+    this.schedule();
   }
 
   private schedule(): void {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      for (const p of this.pending) this.points.push(p);
-      this.pending = [];
+      if (this.reweigh) {
+        this.reweigh = false;
+        for (const c of Object.values(this.curves)) c.setWeight(this.weight);
+        this.refill('smooth');
+      }
       this.chart.update('none');
       this.mark();
     });
   }
 
   private mark(): void {
-    this.canvas.dataset.points = String(this.points.length);
+    const loss = this.curves.loss;
+    const n = loss.size;
+    const ds = this.canvas.dataset;
+    ds.points = String(n);
+    ds.valPoints = String(this.curves.val_loss.size);
+    ds.xAxis = this.axis;
+    ds.smoothing = String(this.weight);
+    ds.lastStep = n ? String(loss.steps[n - 1]) : '';
+    ds.lastX = n ? String(this.axis === 'step' ? loss.steps[n - 1] : loss.times[n - 1]) : '';
+    ds.rawLast = n ? String(loss.raw[n - 1]) : '';
+    ds.smoothedLast = n ? String(loss.smooth[n - 1]) : '';
+  }
+
+  /**
+   * A scale's plain options as the chart keeps them (its config, not the
+   * resolved proxy of chart.options: spreading or reading those through
+   * Chart.js's resolver breaks on function values such as ticks.callback).
+   * Fetched anew each time: update() rebuilds these objects.
+   */
+  private scale(axis: 'x' | 'y'): Record<'ticks' | 'title' | 'grid', Record<string, unknown>> {
+    const scales = (this.chart.config.options as { scales: Record<string, Record<string, Record<string, unknown> | undefined>> }).scales;
+    const s = scales[axis]!;
+    s['ticks'] ??= {};
+    s['title'] ??= {};
+    s['grid'] ??= {};
+    return s as Record<'ticks' | 'title' | 'grid', Record<string, unknown>>;
+  }
+
+  private applyAxis(): void {
+    const x = this.scale('x');
+    x.title['text'] = this.axis === 'step' ? 'step' : TIME_TITLE;
+    x.ticks['callback'] = this.axis === 'step' ? (v: string | number) => Number(v).toLocaleString('en-US') : (v: string | number) => formatClock(Number(v));
   }
 
   private applyTheme(): void {
     const fg = themeColor('--muted', '#666');
     const grid = themeColor('--grid', 'rgba(128,128,128,0.2)');
-    const line = themeColor('--accent', '#2563eb');
-    const ds = this.chart.data.datasets[0];
-    ds.borderColor = line;
-    ds.backgroundColor = line;
+    const colors: Record<CurveName, string> = { loss: themeColor('--accent', '#2563eb'), val_loss: themeColor('--warn', '#b45309') };
+    this.chart.data.datasets.forEach((ds, i) => {
+      const o = ORDER[i]!;
+      const c = o.which === 'raw' ? fade(colors[o.curve], 0.28) : colors[o.curve];
+      ds.borderColor = c;
+      ds.backgroundColor = c;
+    });
     for (const axis of ['x', 'y'] as const) {
-      const scale = this.chart.options.scales![axis]!;
-      scale.grid = { ...scale.grid, color: grid };
-      scale.ticks = { ...scale.ticks, color: fg };
-      (scale as { title: { color?: string } }).title.color = fg;
+      const scale = this.scale(axis);
+      scale.grid['color'] = grid;
+      scale.ticks['color'] = fg;
+      scale.title['color'] = fg;
     }
     this.chart.update('none');
   }

@@ -9,6 +9,8 @@
  *   drawPoints(frame, data, 2, { color: theme.muted, alpha: 0.35 });
  *   drawPolylines(frame, trajectory, 2, { upTo: 7.5 });   // frames 0..7 and half of 7->8
  *   drawArrows(frame, positions, vectors);
+ *   drawHeatmap(frame, logp, 40, extent, lo, hi);       // a grid of values as coloured cells
+ *   drawColorbar(frame, theme, { lo, hi, label: 'log q(x)' });   // needs beginFrame's COLORBAR_MARGIN
  *
  * Points are row-major Float32Arrays of n x d values (only the first two
  * columns are drawn). One data unit is the same length on both axes (equal
@@ -18,9 +20,23 @@
  * switch only needs a redraw.
  */
 
-import { equalAspect, fitBounds, niceTicks, pointAt, type Bounds } from './plotGeometry.js';
+import { equalAspect, fitBounds, heatmapBox, heatmapPixels, niceTicks, pointAt, unionBounds, VIRIDIS, type Bounds } from './plotGeometry.js';
 
-export { equalAspect, fitBounds, framePoints, niceTicks, pointAt, timeIndex, unionBounds, type Bounds } from './plotGeometry.js';
+export {
+  equalAspect,
+  fitBounds,
+  framePoints,
+  gridPoint,
+  heatmapBox,
+  logDensityRange,
+  niceTicks,
+  pointAt,
+  timeIndex,
+  unionBounds,
+  VIRIDIS,
+  type Bounds,
+  type ValueRange,
+} from './plotGeometry.js';
 
 export interface Theme {
   fg: string;
@@ -51,8 +67,17 @@ export interface Frame {
   py(y: number): number;
 }
 
+export interface Margins {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
 /** Margins of the plotted area (room for the tick labels). */
-const MARGIN = { left: 40, right: 10, top: 10, bottom: 24 };
+const MARGIN: Margins = { left: 40, right: 10, top: 10, bottom: 24 };
+/** The right margin that leaves room for drawColorbar's bar, labels and title. */
+export const COLORBAR_MARGIN = 86;
 
 /** A CSS colour, or the name of a theme variable such as `--accent`. */
 export function resolveColor(color: string, el: Element = document.documentElement): string {
@@ -80,7 +105,15 @@ export function themeColors(el: Element = document.documentElement): Theme {
  * Size the canvas's backing store to cssWidth x cssHeight at the device pixel
  * ratio, clear it to `background`, and return the data-to-pixel mapping.
  */
-export function beginFrame(canvas: HTMLCanvasElement, cssWidth: number, cssHeight: number, bounds: Bounds, background: string): Frame {
+export function beginFrame(
+  canvas: HTMLCanvasElement,
+  cssWidth: number,
+  cssHeight: number,
+  bounds: Bounds,
+  background: string,
+  margins: Partial<Margins> = {},
+): Frame {
+  const m: Margins = { ...MARGIN, ...margins };
   const dpr = Math.max(1, window.devicePixelRatio || 1);
   const w = Math.max(1, Math.round(cssWidth * dpr));
   const h = Math.max(1, Math.round(cssHeight * dpr));
@@ -92,10 +125,10 @@ export function beginFrame(canvas: HTMLCanvasElement, cssWidth: number, cssHeigh
   ctx.globalAlpha = 1;
   ctx.fillStyle = background;
   ctx.fillRect(0, 0, cssWidth, cssHeight);
-  const left = MARGIN.left;
-  const top = MARGIN.top;
-  const right = Math.max(left + 1, cssWidth - MARGIN.right);
-  const bottom = Math.max(top + 1, cssHeight - MARGIN.bottom);
+  const left = m.left;
+  const top = m.top;
+  const right = Math.max(left + 1, cssWidth - m.right);
+  const bottom = Math.max(top + 1, cssHeight - m.bottom);
   const shown = equalAspect(bounds, right - left, bottom - top);
   const kx = (right - left) / (shown.xmax - shown.xmin);
   const ky = (bottom - top) / (shown.ymax - shown.ymin);
@@ -307,6 +340,101 @@ export function drawArrows(f: Frame, positions: Float32Array, vectors: Float32Ar
   return drawn;
 }
 
+/**
+ * Values on a grid x grid grid spanning [-extent, extent]^2 (row-major from
+ * (-extent, -extent), as densityGrid returns them), one coloured cell each,
+ * coloured over [lo, hi] by `stops` (plotGeometry's heatmapPixels and
+ * heatmapBox). Cells are drawn sharp, not blurred. Returns the cells drawn
+ * (the finite values).
+ */
+export function drawHeatmap(
+  f: Frame,
+  values: ArrayLike<number>,
+  grid: number,
+  extent: number,
+  lo: number,
+  hi: number,
+  stops: readonly string[] = VIRIDIS,
+  alpha = 1,
+): number {
+  if (grid < 1 || values.length < grid * grid) return 0;
+  const pixels = heatmapPixels(values, grid, lo, hi, stops);
+  const image = document.createElement('canvas');
+  image.width = grid;
+  image.height = grid;
+  const ictx = image.getContext('2d');
+  if (!ictx) return 0;
+  ictx.putImageData(new ImageData(pixels, grid, grid), 0, 0);
+  const box = heatmapBox(grid, extent);
+  const { ctx } = f;
+  ctx.save();
+  ctx.globalAlpha = alpha;
+  ctx.imageSmoothingEnabled = false;
+  const x0 = f.px(box.xmin);
+  const y0 = f.py(box.ymax);
+  ctx.drawImage(image, x0, y0, f.px(box.xmax) - x0, f.py(box.ymin) - y0);
+  ctx.restore();
+  let cells = 0;
+  for (let k = 0; k < grid * grid; k++) if (Number.isFinite(values[k]!)) cells++;
+  return cells;
+}
+
+export interface Colorbar {
+  lo: number;
+  hi: number;
+  /** What the colours measure, e.g. 'log q(x)'; written up the bar's right side. */
+  label: string;
+  stops?: readonly string[];
+  /** Values below lo are drawn in lo's colour: mark the bottom label with ≤. */
+  clippedBelow?: boolean;
+}
+
+/** A vertical colour scale right of the plotted area (beginFrame with margins.right = COLORBAR_MARGIN). */
+export function drawColorbar(f: Frame, theme: Theme, bar: Colorbar): void {
+  const stops = bar.stops ?? VIRIDIS;
+  const { ctx } = f;
+  const x = f.right + 12;
+  const w = 12;
+  const top = f.top;
+  const bottom = f.bottom;
+  ctx.save();
+  ctx.globalAlpha = 1;
+  const gradient = ctx.createLinearGradient(0, bottom, 0, top);
+  stops.forEach((c, k) => gradient.addColorStop(k / Math.max(1, stops.length - 1), c));
+  ctx.fillStyle = gradient;
+  ctx.fillRect(x, top, w, bottom - top);
+  ctx.strokeStyle = theme.border;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(x + 0.5, top + 0.5, w - 1, bottom - top - 1);
+  ctx.fillStyle = theme.muted;
+  ctx.strokeStyle = theme.muted;
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  const span = bar.hi - bar.lo;
+  const y = (v: number): number => (span > 0 ? bottom - ((v - bar.lo) / span) * (bottom - top) : (top + bottom) / 2);
+  const ticks = span > 0 ? niceTicks(bar.lo, bar.hi, Math.max(2, Math.round((bottom - top) / 45))) : [bar.lo];
+  ctx.beginPath();
+  for (const v of ticks) {
+    const p = Math.round(y(v)) + 0.5;
+    ctx.moveTo(x + w, p);
+    ctx.lineTo(x + w + 3, p);
+  }
+  ctx.stroke();
+  for (const v of ticks) ctx.fillText(tickLabel(v), x + w + 5, y(v));
+  if (bar.clippedBelow) {
+    ctx.textBaseline = 'top';
+    ctx.fillText(`≤ ${tickLabel(bar.lo)}`, x - 2, bottom + 5);
+  }
+  ctx.translate(f.width - 8, (top + bottom) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillStyle = theme.fg;
+  ctx.fillText(bar.label, 0, 0);
+  ctx.restore();
+}
+
 // ---------------------------------------------------------------- layers
 
 /**
@@ -316,28 +444,46 @@ export function drawArrows(f: Frame, positions: Float32Array, vectors: Float32Ar
 export type Layer =
   | { kind: 'points'; points: Float32Array; d?: number; color?: string; alpha?: number; size?: number }
   | { kind: 'paths'; frames: readonly Float32Array[]; d?: number; upTo?: number; color?: string; alpha?: number; width?: number }
-  | { kind: 'arrows'; positions: Float32Array; vectors: Float32Array; color?: string; alpha?: number; width?: number; maxLength?: number };
+  | { kind: 'arrows'; positions: Float32Array; vectors: Float32Array; color?: string; alpha?: number; width?: number; maxLength?: number }
+  /** grid x grid values, row-major from (-extent, -extent); coloured over [lo, hi] (default: their finite min and max). */
+  | { kind: 'heatmap'; values: Float32Array; grid: number; extent: number; lo?: number; hi?: number; stops?: readonly string[]; alpha?: number };
 
 export interface Drawn {
   points: number;
   paths: number;
   arrows: number;
+  /** Heatmap cells (finite values). */
+  cells: number;
+}
+
+function finiteRange(values: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi >= lo ? [lo, hi] : [0, 1];
 }
 
 /** The box fitting every layer's data (arrows by their positions). */
 export function layerBounds(layers: readonly Layer[]): Bounds | undefined {
   const sets: { points: Float32Array; d: number }[] = [];
+  const boxes: Bounds[] = [];
   for (const l of layers) {
     if (l.kind === 'points') sets.push({ points: l.points, d: l.d ?? 2 });
     else if (l.kind === 'paths') for (const fr of l.frames) sets.push({ points: fr, d: l.d ?? 2 });
-    else sets.push({ points: l.positions, d: 2 });
+    else if (l.kind === 'arrows') sets.push({ points: l.positions, d: 2 });
+    else boxes.push(heatmapBox(l.grid, l.extent));
   }
-  return fitBounds(sets);
+  return unionBounds(fitBounds(sets), ...boxes);
 }
 
 /** Draw the layers in order inside the plotted area; counts of what was drawn. */
 export function drawLayers(f: Frame, layers: readonly Layer[], theme: Theme): Drawn {
-  const drawn: Drawn = { points: 0, paths: 0, arrows: 0 };
+  const drawn: Drawn = { points: 0, paths: 0, arrows: 0, cells: 0 };
   const unclip = clipToPlot(f);
   try {
     for (const l of layers) {
@@ -354,6 +500,9 @@ export function drawLayers(f: Frame, layers: readonly Layer[], theme: Theme): Dr
           ...(l.alpha !== undefined ? { alpha: l.alpha } : {}),
           ...(l.width !== undefined ? { width: l.width } : {}),
         });
+      } else if (l.kind === 'heatmap') {
+        const [min, max] = l.lo === undefined || l.hi === undefined ? finiteRange(l.values) : [l.lo, l.hi];
+        drawn.cells += drawHeatmap(f, l.values, l.grid, l.extent, l.lo ?? min, l.hi ?? max, l.stops ?? VIRIDIS, l.alpha ?? 1);
       } else {
         drawn.arrows += drawArrows(f, l.positions, l.vectors, {
           color: resolveColor(l.color ?? theme.fg),
