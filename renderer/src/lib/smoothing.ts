@@ -12,7 +12,7 @@ export function smoothEma(values: ArrayLike<number>, weight: number): Float64Arr
   if (!(weight >= 0 && weight < 1)) throw new RangeError(`smoothing weight must be in [0, 1), got ${weight}`);
   const out = new Float64Array(values.length);
   let m = 0;
-  let k = 0;
+  let wk = 1; // w^k, kept as a running product (a power per point costs more)
   for (let i = 0; i < values.length; i++) {
     const y = values[i]!;
     if (!Number.isFinite(y)) {
@@ -20,8 +20,8 @@ export function smoothEma(values: ArrayLike<number>, weight: number): Float64Arr
       continue;
     }
     m = weight * m + (1 - weight) * y;
-    k++;
-    out[i] = weight === 0 ? y : m / (1 - weight ** k);
+    wk *= weight;
+    out[i] = weight === 0 ? y : m / (1 - wk);
   }
   return out;
 }
