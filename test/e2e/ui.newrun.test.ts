@@ -5,7 +5,9 @@
  * counts); the t slider moves x_t from the keyboard; rf's path preview
  * explains that it needs a trained model; lr = 0 is refused by the engine and
  * the message sits under the lr input; with lr fixed the run launches and
- * its page goes live. Screenshots go to test-artifacts/ui-newrun-*.png.
+ * its page goes live; an imported 3-column dataset gets a path preview through
+ * one projection (PCA or two columns) with its picker. Screenshots go to
+ * test-artifacts/ui-newrun-*.png.
  * Needs `npm run build` first (npm test does it) and /usr/bin/chromium.
  */
 import path from 'node:path';
@@ -123,6 +125,49 @@ describe('the New run view in Chromium against cfm serve', () => {
     await page.waitForURL(/#\/runs$/, { timeout: UI });
     await page.getByTestId('runs-table').waitFor({ timeout: UI });
     await expect.poll(() => page.locator('tbody tr', { hasText: 'icfm' }).count(), { timeout: UI }).toBe(2);
+  });
+
+  it('a 3-column dataset gets a path preview through one projection: PCA by default, or two chosen columns', async () => {
+    // A helix: x = 2 cos th, y = 2 sin th, z = th / 2 over three turns (240 rows, a header line).
+    const rows = Array.from({ length: 240 }, (_, k) => {
+      const th = (6 * Math.PI * k) / 240;
+      return `${(2 * Math.cos(th)).toFixed(4)},${(2 * Math.sin(th)).toFixed(4)},${(th / 2).toFixed(4)}`;
+    });
+    const csvText = ['a,b,c', ...rows].join('\n');
+    const imported = await page.evaluate(
+      (text) =>
+        (globalThis as unknown as { workbench: { api: { importDataset(i: object): Promise<{ name: string; dim: number | string }> } } }).workbench.api.importDataset({
+          name: 'p3',
+          fileName: 'p3.csv',
+          content: new TextEncoder().encode(text),
+        }),
+      csvText,
+    );
+    expect(imported.dim).toBe(3);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'New run' }).click();
+    await page.getByRole('heading', { name: 'New run' }).waitFor({ timeout: UI });
+    await page.getByTestId('preset-quick-demo').click();
+    await page.getByLabel('Dataset (target)').selectOption('p3');
+    const path = page.getByTestId('path-preview');
+    const note = page.getByTestId('path-preview-note');
+    // d = 3 opens on PCA; x0, x1 and x_t of 512 pairs are drawn, with the pair lines.
+    await expect.poll(() => note.innerText(), { timeout: UI }).toMatch(/d = 3 · x: PC1 \(\d+% of variance\) · y: PC2/);
+    expect(await page.getByTestId('path-proj-pca').isChecked()).toBe(true);
+    expect(await page.getByTestId('path-proj-x').isDisabled()).toBe(true);
+    await expect.poll(async () => Number(await path.getAttribute('data-points')), { timeout: UI }).toBe(3 * 512);
+    await expect.poll(async () => Number(await path.getAttribute('data-paths')), { timeout: UI }).toBe(512);
+    await page.getByTestId('path-t-slider').fill('3');
+    await expect.poll(() => page.getByTestId('path-t').innerText(), { timeout: UI }).toBe('0.3');
+    await shot('newrun-path-pca');
+    // Columns instead: x0 against x2 (the helix seen from the side).
+    await page.getByTestId('path-proj-pca').uncheck();
+    await page.getByTestId('path-proj-y').selectOption('2');
+    await expect.poll(() => note.innerText(), { timeout: UI }).toMatch(/d = 3 · x: x0 · y: x2/);
+    await expect.poll(async () => Number(await path.getAttribute('data-points')), { timeout: UI }).toBe(3 * 512);
+    await shot('newrun-path-columns');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('newrun-path-columns-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('nothing went wrong in the page: no script errors, no CSP violations, no failed requests', () => {

@@ -6,7 +6,7 @@
  * on a matrix built from a chosen spectrum, and degenerate inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultChoice, dimLabel, fitChoice, pca, percent, pickDims, project, symmetricEigen } from '../../renderer/src/lib/projection.js';
+import { applyPca, defaultChoice, dimLabel, fitChoice, pca, percent, pickDims, project, projector, symmetricEigen } from '../../renderer/src/lib/projection.js';
 
 /** 3-D rotation about the unit axis u by angle a (Rodrigues), row-major 3 x 3. */
 function rotation(u: [number, number, number], a: number): number[] {
@@ -267,5 +267,66 @@ describe('percentages', () => {
     expect(percent(0.0004)).toBe('<0.1%');
     expect(percent(0)).toBe('0%');
     expect(percent(NaN)).toBe('0%');
+  });
+});
+
+describe('one PCA fit applied to other points (the path preview draws x0, x_t and x1 with it)', () => {
+  // Four points m +- 2u and m +- w with u = (1, 1, 0)/sqrt 2, w = (0, 0, 1), m = (1, 2, 3).
+  // By hand: mean m; C = (2 * 4 u u^T + 2 * 1 w w^T) / 3, so PC1 = u (variance 8/3),
+  // PC2 = w (variance 2/3), the third eigenvalue 0; trace 10/3, so 80% and 20%.
+  const r2 = Math.SQRT1_2;
+  const m = [1, 2, 3];
+  const fitPoints = Float32Array.from([
+    [1 + 2 * r2 * 1, 2 + 2 * r2, 3],
+    [1 - 2 * r2, 2 - 2 * r2, 3],
+    [1, 2, 4],
+    [1, 2, 2],
+  ].flat());
+
+  it('maps new points by (x - mean) . component, with the fitted mean and axes', () => {
+    const fit = pca(fitPoints, 3, 2);
+    // m + (3, 1, 0): along u (3 + 1)/sqrt 2 = 2 sqrt 2, along w 0.
+    // m + (0, 0, -5): along u 0, along w -5.   m itself: the origin.
+    const other = Float32Array.from([m[0]! + 3, m[1]! + 1, m[2]!, m[0]!, m[1]!, m[2]! - 5, ...m]);
+    const s = applyPca(fit, other, 3);
+    expect(s.length).toBe(6);
+    expect(s[0]).toBeCloseTo(2 * Math.SQRT2, 5);
+    expect(s[1]).toBeCloseTo(0, 5);
+    expect(s[2]).toBeCloseTo(0, 5);
+    expect(s[3]).toBeCloseTo(-5, 5);
+    expect(s[4]).toBeCloseTo(0, 5);
+    expect(s[5]).toBeCloseTo(0, 5);
+  });
+
+  it('a row holding a NaN is NaN, and points of another dimension are refused', () => {
+    const fit = pca(fitPoints, 3, 2);
+    const s = applyPca(fit, Float32Array.from([NaN, 0, 0, 1, 2, 3]), 3);
+    expect(s[0]).toBeNaN();
+    expect(s[1]).toBeNaN();
+    expect(s[2]).toBeCloseTo(0, 6);
+    expect(() => applyPca(fit, new Float32Array(4), 2)).toThrow(/d = 2.*d = 3/);
+  });
+
+  it('a PCA projector labels its axes from the fit and draws every cloud with the same map', () => {
+    const p = projector({ n: 4, d: 3, points: fitPoints }, { mode: 'pca' });
+    expect(p.xLabel).toBe('PC1 (80% of variance)');
+    expect(p.yLabel).toBe('PC2 (20% of variance)');
+    expect(p.explained![0]).toBeCloseTo(0.8, 6);
+    expect(p.caption).toBe('x: PC1 (80% of variance) · y: PC2 (20% of variance)');
+    // A cloud far from the fitted one keeps its offset: it is not re-centred or re-fitted.
+    const far = Float32Array.from([11, 12, 3, 1, 2, 3]);
+    const s = p.apply(far);
+    expect(s[0]).toBeCloseTo((10 + 10) * r2, 5);
+    expect(s[1]).toBeCloseTo(0, 5);
+    expect(s[2]).toBeCloseTo(0, 5);
+    expect(s[3]).toBeCloseTo(0, 5);
+  });
+
+  it('a column projector picks the columns of any cloud; 1-D data goes on y = 0', () => {
+    const p = projector({ n: 4, d: 3, points: fitPoints }, { mode: 'dims', x: 2, y: 0 });
+    expect([p.xLabel, p.yLabel]).toEqual(['x2', 'x0']);
+    expect([...p.apply(Float32Array.from([1, 2, 3, 4, 5, 6]))]).toEqual([3, 1, 6, 4]);
+    const line = projector({ n: 2, d: 1, points: Float32Array.from([0, 1]) }, { mode: 'pca' });
+    expect([...line.apply(Float32Array.from([7, -2]))]).toEqual([7, 0, -2, 0]);
   });
 });

@@ -265,3 +265,74 @@ export function project(view: PointsLike, choice: ProjectionChoice): Projected {
   const yLabel = dimLabel(c.y);
   return { points: pickDims(points, d, c.x, c.y), n, xLabel, yLabel, caption: `x: ${xLabel} · y: ${yLabel}` };
 }
+
+// ---------------------------------------------------------------- one projection for several clouds
+
+/**
+ * Scores of any points under an already fitted PCA: row r, component c is
+ * (x_r - fit.mean) . fit.components[c], an n x fit.k array (n = points.length / d).
+ * This is the same linear map `pca` applied to the points it was fitted on, so
+ * clouds projected with one fit share their axes (the path preview fits once
+ * and draws x0, x_t and x1 with it). Rows with a NaN or infinity are NaN.
+ */
+export function applyPca(fit: PcaResult, points: Float32Array, d: number): Float32Array {
+  if (d !== fit.d) throw new RangeError(`applyPca: the points have d = ${d} but the fit was made for d = ${fit.d}`);
+  const rows = Math.floor(points.length / d);
+  const k = fit.k;
+  const out = new Float32Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    const ok = finiteRow(points, d, r);
+    for (let c = 0; c < k; c++) {
+      if (!ok) {
+        out[r * k + c] = NaN;
+        continue;
+      }
+      const v = fit.components[c]!;
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (points[r * d + j]! - fit.mean[j]!) * v[j]!;
+      out[r * k + c] = s;
+    }
+  }
+  return out;
+}
+
+/** One projection, fitted once, for drawing several clouds of the same d on shared axes. */
+export interface Projector {
+  /** Any n x d points as the n x 2 array a plot draws, by the same map every call. */
+  apply(points: Float32Array): Float32Array;
+  xLabel: string;
+  yLabel: string;
+  /** PCA only: the two components' explained-variance fractions (of the points it was fitted on). */
+  explained?: [number, number];
+  caption: string;
+}
+
+/**
+ * A projection for `choice` fitted on `fitOn` (for PCA: its mean and top two
+ * components), applied unchanged to whatever points are passed to `apply`.
+ * Labels read as `project`'s do. Columns need no fit; d = 1 goes on y = 0.
+ */
+export function projector(fitOn: PointsLike, choice: ProjectionChoice): Projector {
+  const { d } = fitOn;
+  const c = fitChoice(choice, d);
+  if (c.mode === 'pca') {
+    const fit = pca(fitOn.points, d, 2);
+    const explained: [number, number] = [fit.explained[0] ?? 0, fit.explained[1] ?? 0];
+    const label = (k: number): string =>
+      fit.totalVariance > 0 ? `PC${k + 1} (${percent(explained[k]!)} of variance)` : `PC${k + 1} (no variance)`;
+    const xLabel = label(0);
+    const yLabel = label(1);
+    return { apply: (points) => applyPca(fit, points, d), xLabel, yLabel, explained, caption: `x: ${xLabel} · y: ${yLabel}` };
+  }
+  if (d === 1) {
+    const apply = (points: Float32Array): Float32Array => {
+      const out = new Float32Array(2 * points.length);
+      for (let r = 0; r < points.length; r++) out[2 * r] = points[r]!;
+      return out;
+    };
+    return { apply, xLabel: dimLabel(0), yLabel: '0 (d = 1)', caption: `x: ${dimLabel(0)} · y: none (1-D data)` };
+  }
+  const xLabel = dimLabel(c.x);
+  const yLabel = dimLabel(c.y);
+  return { apply: (points) => pickDims(points, d, c.x, c.y), xLabel, yLabel, caption: `x: ${xLabel} · y: ${yLabel}` };
+}
