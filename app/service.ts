@@ -50,6 +50,8 @@ export interface ServiceDeps {
   manager: RunManager;
   /** The app's version, shown by `info`. */
   version?: string;
+  /** An installed desktop app (no project folder to npm install into): changes the GPU help. */
+  packaged?: boolean;
   /** Where an unexpected (internal) error is logged; default: stderr. */
   onInternalError?: (error: unknown, method: string) => void;
 }
@@ -120,7 +122,7 @@ export function createService(deps: ServiceDeps): Service {
   const handlers: Handlers = {
     info: async () => {
       const b = await backend();
-      return { backend: b, database: store.path, concurrency: manager.concurrency, version: deps.version ?? 'unknown', gpuHelp: gpuHelp(b) };
+      return { backend: b, database: store.path, concurrency: manager.concurrency, version: deps.version ?? 'unknown', gpuHelp: gpuHelp(b, { packaged: deps.packaged ?? false }) };
     },
     getSettings: () => ({ concurrency: manager.concurrency }),
     setSettings: (p) => {

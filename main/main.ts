@@ -80,7 +80,7 @@ function start(): void {
     concurrency: savedConcurrency(store),
     spawner: utilityProcessSpawner((modulePath, args, options) => utilityProcess.fork(modulePath, args, options)),
   });
-  const service = createService({ store, manager, version: app.getVersion() });
+  const service = createService({ store, manager, version: app.getVersion(), packaged: app.isPackaged });
 
   let win: BrowserWindow | undefined;
   let phase: 'running' | 'stopping' | 'stopped' = 'running';

@@ -150,6 +150,9 @@ function ago(ms) {
 }
 
 /** The one line printed when falling back to cfm serve. */
+/** An Electron that exits with an error sooner than this never opened its window: fall back to cfm serve. */
+export const EARLY_EXIT_S = 10;
+
 export function fallbackLine(why) {
   return `Electron unavailable (${why}); starting cfm serve instead`;
 }
@@ -337,7 +340,16 @@ export async function launch({ argv = process.argv.slice(2), env = process.env, 
       const childEnv = { ...env };
       // Set, it would make Electron a plain Node.js and never open a window.
       delete childEnv.ELECTRON_RUN_AS_NODE;
-      return runChild(decision.binary, [root, ...args.passThrough], { env: childEnv, cwd: root, platform });
+      const started = Date.now();
+      const code = await runChild(decision.binary, [root, ...args.passThrough], { env: childEnv, cwd: root, platform });
+      // Electron that dies at once (a missing system library, an unusable display, the Linux
+      // sandbox helper not set up) has printed its own error above: still get the user somewhere.
+      const seconds = (Date.now() - started) / 1000;
+      if (code !== 0 && args.force !== 'electron' && seconds < EARLY_EXIT_S) {
+        stderr.write(`${fallbackLine(`it exited with code ${code} ${seconds.toFixed(1)} s after starting; its own message is above`)}\n`);
+        return runChild(process.execPath, [path.join(root, 'bin', 'cfm.js'), 'serve', ...args.passThrough], { env, cwd: root, platform });
+      }
+      return code;
     }
     default:
       throw new Error(`unexpected decision ${decision.ui}`);

@@ -12,12 +12,22 @@ export const GPU_HELP =
   'in the workbench folder and restart it; it then picks the GPU by itself (force it with --backend tensorflow-gpu or CFM_BACKEND=tensorflow-gpu). ' +
   'Without a GPU, `npm install @tensorflow/tfjs-node` runs TensorFlow on the CPU, faster than WebAssembly.';
 
-export function gpuHelp(backend: { name: string; description: string }): string {
+/**
+ * An installer's app carries the backends it was built with; its users cannot
+ * npm install into it, so they get the two routes that work for them.
+ */
+export const PACKAGED_GPU_HELP =
+  'To train on an NVIDIA GPU, run the workbench from its source folder on a Linux x64 or Windows x64 machine with an NVIDIA driver >= 450, ' +
+  'CUDA 11.2 and cuDNN 8.1 (`npm install`, then `npm install @tensorflow/tfjs-node-gpu`), or run `cfm serve` on the GPU machine and open ' +
+  'the address it prints in a browser (through an SSH tunnel for a remote machine).';
+
+export function gpuHelp(backend: { name: string; description: string }, o: { packaged?: boolean } = {}): string {
+  const help = o.packaged ? PACKAGED_GPU_HELP : GPU_HELP;
   if (backend.name === 'tensorflow-gpu' && backend.description === 'TensorFlow (CUDA)') {
     return 'Training uses the GPU (TensorFlow with CUDA).';
   }
   if (backend.name === 'tensorflow-gpu') {
-    return `The GPU build of TensorFlow is installed but found no CUDA device, so it runs on the CPU. ${GPU_HELP}`;
+    return `The GPU build of TensorFlow is installed but found no CUDA device, so it runs on the CPU. ${help}`;
   }
-  return `Training runs on ${backend.description}. ${GPU_HELP}`;
+  return `Training runs on ${backend.description}. ${help}`;
 }

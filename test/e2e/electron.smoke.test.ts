@@ -114,7 +114,12 @@ describe.skipIf(why !== undefined)(`the Electron app${why ? ` (skipped: ${why})`
     Object.assign(env, {
       CFM_DB: path.join(tmp, 'workbench.sqlite'),
       CFM_BACKEND: 'wasm',
-      XDG_CONFIG_HOME: path.join(tmp, 'config'), // Electron's userData: a private single-instance lock
+      // The app's userData (its single-instance lock and Chromium profile) is the cfm data folder
+      // (main/paths.ts): XDG_DATA_HOME on Linux, under HOME on macOS. Point both at the temp dir,
+      // so a workbench the developer has open neither blocks nor shares this one.
+      XDG_DATA_HOME: path.join(tmp, 'data'),
+      XDG_CONFIG_HOME: path.join(tmp, 'config'),
+      ...(process.platform === 'darwin' ? { HOME: tmp } : {}),
     });
 
     app = await _electron.launch({ executablePath: exe.path, args: [ROOT], env, cwd: ROOT, timeout: 60_000 });

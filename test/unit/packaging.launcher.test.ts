@@ -273,16 +273,26 @@ describe.runIf(process.platform !== 'win32')('a whole start in a stand-in projec
     expect(readFileSync(counter, 'utf8')).toBe('x'); // install.js ran once
   });
 
-  it('runs the downloaded Electron on the project folder with the exit code it returns, never as Node', async () => {
+  it('runs the downloaded Electron on the project folder, never as Node; one that fails at once gets cfm serve instead', async () => {
     const log = path.join(tempDir('electron-log'), 'electron.json');
     const binary = `#!/bin/sh\nprintf '{"args":"%s","runAsNode":"%s"}' "$*" "$ELECTRON_RUN_AS_NODE" > ${JSON.stringify(log)}\nexit 7\n`;
     const { root, calls } = fakeProject({ built: true, installJs: INSTALLS_BINARY(binary) });
     const sink = stderrSink();
     const code = await launch({ argv: ['--enable-logging'], env: { DISPLAY: ':0', ELECTRON_RUN_AS_NODE: '1', PATH: process.env.PATH }, platform: 'linux', root, stderr: sink });
-    expect(code).toBe(7);
     expect(JSON.parse(readFileSync(log, 'utf8'))).toEqual({ args: `${root} --enable-logging`, runAsNode: '' });
+    expect(code).toBe(0); // cfm serve's
+    expect(calls()).toEqual([{ who: 'cfm', args: ['serve', '--enable-logging'] }]);
+    expect(sink.lines()[0]).toBe("Downloading Electron 45.5.0's binary (once; up to 300 s)...");
+    expect(sink.lines()[1]).toMatch(/^Electron unavailable \(it exited with code 7 \d+\.\d s after starting; its own message is above\); starting cfm serve instead$/);
+  });
+
+  it('--electron passes Electron\'s exit code through and never falls back', async () => {
+    const binary = '#!/bin/sh\nexit 7\n';
+    const { root, calls } = fakeProject({ built: true, installJs: INSTALLS_BINARY(binary) });
+    const sink = stderrSink();
+    const code = await launch({ argv: ['--electron'], env: { DISPLAY: ':0', PATH: process.env.PATH }, platform: 'linux', root, stderr: sink });
+    expect(code).toBe(7);
     expect(calls()).toEqual([]);
-    expect(sink.lines()).toEqual(["Downloading Electron 45.5.0's binary (once; up to 300 s)..."]);
   });
 
   it('--electron without a built main process fails with the reason and starts nothing', async () => {
