@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import type { WorkbenchBridge } from '../../app/contract.js';
 import { installFakeWorkbench, type FakeOptions, type StreamOptions } from './fakeWorkbench.js';
+import { runChartJsScene } from './chartjsScene.js';
 import { startFrameRecorder, summariseFrames, type FrameStats } from './frames.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -33,6 +34,8 @@ export interface UiScene {
   name: string;
   what: string;
   frames: FrameStats;
+  /** A comparison, not one of the workbench's views (left out of the smoothness goal). */
+  reference?: boolean;
 }
 
 export type UiOutcome = { ok: true; scenes: UiScene[] } | { ok: false; reason: string };
@@ -119,6 +122,18 @@ export async function benchUi(seconds: number, progress: (msg: string) => void):
       { progressPerSecond: 1000, snapshotsPerSecond: 0 },
     );
 
+    progress('ui: chart.js 10k');
+    {
+      // The road not taken, measured: the flow panel's picture drawn by Chart.js.
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.setContent('<!doctype html><html><body></body></html>');
+      await page.addScriptTag({ path: path.join(ROOT, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js') });
+      await page.evaluate(runChartJsScene, { points: 10_000, trajectories: 1000, times: 21, snapshotsPerSecond: 5 });
+      await page.waitForTimeout(1000);
+      scenes.push({ name: 'chart.js 10k', what: 'the flow 10k picture drawn by Chart.js instead (scatter + 1,000 line datasets), for comparison', frames: await measure(page, seconds), reference: true });
+      await page.close();
+    }
+
     progress('ui: live run');
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(serve.url);
@@ -147,7 +162,7 @@ export function formatUi(o: UiOutcome): string {
   if (!o.ok) return `UI frame times: not measured (${o.reason})`;
   const rows = o.scenes.map(
     (s) =>
-      `  ${s.name.padEnd(11)} ${s.frames.fps.toFixed(0).padStart(4)} fps  p50 ${s.frames.p50Ms.toFixed(1).padStart(5)}  p95 ${s.frames.p95Ms.toFixed(1).padStart(5)}  p99 ${s.frames.p99Ms.toFixed(1).padStart(6)}  max ${s.frames.maxMs.toFixed(0).padStart(5)} ms  stutters ${String(s.frames.stutters).padStart(3)}  long tasks ${String(s.frames.longTasks).padStart(3)} (${s.frames.longTaskMs.toFixed(0)} ms)   ${s.what}`,
+      `  ${s.name.padEnd(12)} ${s.frames.fps.toFixed(0).padStart(4)} fps  p50 ${s.frames.p50Ms.toFixed(1).padStart(5)}  p95 ${s.frames.p95Ms.toFixed(1).padStart(5)}  p99 ${s.frames.p99Ms.toFixed(1).padStart(6)}  max ${s.frames.maxMs.toFixed(0).padStart(5)} ms  stutters ${String(s.frames.stutters).padStart(3)}  long tasks ${String(s.frames.longTasks).padStart(3)} (${s.frames.longTaskMs.toFixed(0)} ms)   ${s.what}`,
   );
   return ['UI frame times in Chromium (rAF gaps while scrubbing sliders and sweeping the chart; 16.7 ms = 60 fps, stutter = gap >= 50 ms):', ...rows].join('\n');
 }
