@@ -125,6 +125,8 @@ export const API_METHODS = {
       method: z.enum(['icfm', 'otcfm', 'fm', 'sbcfm', 'vp', 'rf', 'affine']).default('otcfm'),
       sigma: z.number().min(0).max(10).default(0.1),
       scheduler: z.enum(['condot', 'polynomial', 'vp', 'linear-vp', 'cosine']).default('condot'),
+      /** Exponent of the polynomial scheduler (alpha = t^n), as RunConfigSchema bounds it. */
+      schedulerN: z.number().positive().max(20).default(2),
       n: z.number().int().min(2).max(5000).default(256),
       times: z.array(z.number().min(0).max(1)).min(1).max(101).default([0, 0.25, 0.5, 0.75, 1]),
       seed: seed.default(0),

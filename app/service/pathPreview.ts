@@ -7,6 +7,7 @@
  * within a minibatch, not across the whole cloud, are what training sees), and
  * for each requested t the cloud
  *   x_t = a(t) x1 + b(t) x0 + s(t) eps        (engine/paths/sample.ts)
+ * (affine: a, b from the chosen scheduler, the polynomial one with exponent schedulerN)
  * with one eps ~ N(0, I) drawn once and reused for every t, so the clouds of
  * neighbouring t are the same points moved a little and an animation is smooth.
  * Plain typed arrays, no tfjs. Coupling per minibatch keeps the cost linear in
@@ -57,7 +58,7 @@ export async function previewPath(store: Store, p: ApiParsed<'previewPath'>): Pr
   }
   if (!x0 || !x1) throw new Error('previewPath: n must be >= 1');
   const eps = rng.fillNormal(new Float32Array(x0.n * x0.d));
-  const coefficients = pathCoefficients(p.method, { sigma: p.sigma, scheduler: p.scheduler });
+  const coefficients = pathCoefficients(p.method, { sigma: p.sigma, scheduler: p.scheduler, schedulerN: p.schedulerN });
   const t = new Float32Array(x0.n);
   const xt = p.times.map((time) => {
     t.fill(time);

@@ -66,6 +66,25 @@ describe('path preview', () => {
     });
   });
 
+  it('an affine path with the polynomial scheduler moves x_t by its exponent n: x_t = t^n x1 + (1 - t^n) x0', async () => {
+    const t = 0.5;
+    const seen: number[][] = [];
+    for (const schedulerN of [3, 0.5]) {
+      const p = await preview({ dataset: 'moons', method: 'affine', scheduler: 'polynomial', schedulerN, sigma: 0.2, n: 24, times: [t], seed: 2 });
+      const a = Math.pow(t, schedulerN);
+      const b = 1 - a;
+      for (let j = 0; j < p.x0.length; j++) expect(p.xt[0][j], `n = ${schedulerN}, entry ${j}`).toBeCloseTo(a * p.x1[j] + b * p.x0[j], 5);
+      seen.push(Array.from(p.xt[0]));
+    }
+    // Same draws (same seed), different exponents: the clouds differ.
+    expect(seen[0]).not.toEqual(seen[1]);
+  });
+
+  it('refuses a polynomial exponent outside (0, 20], naming schedulerN', async () => {
+    expect(await apiError(preview({ dataset: 'moons', method: 'affine', scheduler: 'polynomial', schedulerN: 0 }))).toMatchObject({ code: 'invalid_input', field: 'schedulerN' });
+    expect(await apiError(preview({ dataset: 'moons', method: 'affine', scheduler: 'polynomial', schedulerN: 21 }))).toMatchObject({ code: 'invalid_input', field: 'schedulerN' });
+  });
+
   it('uses one noise draw for every t, so the cloud moves smoothly (icfm: x_t - mu_t is the same at each t)', async () => {
     const sigma = 0.5;
     const times = [0, 0.1, 0.5, 0.9, 1];

@@ -84,9 +84,21 @@ describe('the New run form mirrors the engine config', () => {
   it('maps an API error field to the input it names', () => {
     expect(form.configKeyOf('config.lr')).toBe('lr');
     expect(form.configKeyOf('lr')).toBe('lr');
-    expect(form.configKeyOf('grid.method')).toBe('method');
     expect(form.configKeyOf('experiment')).toBeUndefined();
+    expect(form.configKeyOf('config.nope')).toBeUndefined();
     expect(form.configKeyOf(undefined)).toBeUndefined();
+    expect(form.sweepKeyOf('config.lr')).toBeUndefined();
+  });
+
+  it('maps a swept key\'s error (grid.lr) to its sweep row, never to the form input the sweep overrides', () => {
+    expect(form.configKeyOf('grid.lr')).toBeUndefined();
+    expect(form.configKeyOf('grid.method')).toBeUndefined();
+    expect(form.sweepKeyOf('grid.lr')).toBe('lr');
+    expect(form.sweepKeyOf('grid.method')).toBe('method');
+    expect(form.sweepKeyOf('grid.lr.1')).toBe('lr');
+    expect(form.sweepKeyOf('grid')).toBeUndefined();
+    expect(form.sweepKeyOf('grid.nope')).toBeUndefined();
+    expect(form.sweepKeyOf(undefined)).toBeUndefined();
   });
 
   it('parses comma-separated sweep values as numbers or checked names', () => {

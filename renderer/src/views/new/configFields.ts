@@ -222,11 +222,24 @@ export function buildConfig(values: FormValues): { config: Record<string, string
   return { config, errors };
 }
 
-/** The config key an API error's field names (`config.lr` or `lr`), if it is one. */
+const isConfigKey = (key: string | undefined): key is ConfigKey => key !== undefined && FIELDS.some((f) => f.key === key);
+
+/**
+ * The config key an API error's field names (`config.lr` or `lr`), if it is
+ * one. A swept key's error (`grid.lr`, app/service/start.ts) is not one: it
+ * belongs to the sweep row that lists the values (sweepKeyOf), not to the
+ * form's input, which the sweep overrides.
+ */
 export function configKeyOf(field: string | undefined): ConfigKey | undefined {
-  if (!field) return undefined;
-  const key = field.replace(/^(config|grid)\./, '');
-  return FIELDS.some((f) => f.key === key) ? (key as ConfigKey) : undefined;
+  if (!field || field.startsWith('grid')) return undefined;
+  const key = field.replace(/^config\./, '');
+  return isConfigKey(key) ? key : undefined;
+}
+
+/** The swept key an API error's field names (`grid.lr`, or `grid.lr.1` for one of its values), if it is one. */
+export function sweepKeyOf(field: string | undefined): ConfigKey | undefined {
+  const key = /^grid\.([^.]+)/.exec(field ?? '')?.[1];
+  return isConfigKey(key) ? key : undefined;
 }
 
 /** Keys a sweep may vary. */
