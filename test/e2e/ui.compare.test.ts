@@ -6,9 +6,13 @@
  * "Differences only" leaves just lr, both runs' samples and trajectories
  * are drawn on shared axes, and "Evaluate solvers" over a small grid at
  * n = 200 puts points on the W2-vs-NFE chart as they arrive (then finds
- * nothing left to do, and Cancel stops after the current call). Designed
- * states: one run named, a run id that does not exist, a run with no
- * checkpoint yet. Screenshots go to test-artifacts/ui-compare-*.png.
+ * nothing left to do, and Cancel stops after the current call); each run's
+ * samples and the stored evaluations export as CSV. Two runs on an imported
+ * 3-D dataset are drawn through one projection (PCA by default, or two
+ * picked columns) with the axes named. Designed states: one run named, a run
+ * id that does not exist, a run with no checkpoint yet. The header's "not
+ * connected" clears once the server answers again, and a resync of the event
+ * stream asks info() again. Screenshots go to test-artifacts/ui-compare-*.png.
  * Needs `npm run build` first (npm test does it) and /usr/bin/chromium.
  */
 import { readFileSync } from 'node:fs';
@@ -181,6 +185,32 @@ describe('the Compare view in Chromium against cfm serve', () => {
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^run,name,status,loss,val_loss,w2/);
     expect(lines[1]).toMatch(new RegExp(`^${a},lr-1e-3,completed,`));
+    // Each run's samples: 1,000 rows of x0, x1 (numbers), named by run and checkpoint step.
+    const [samples] = await Promise.all([page.waitForEvent('download', { timeout: UI }), page.getByTestId(`compare-samples-${b}-csv`).click()]);
+    expect(samples.suggestedFilename()).toBe(`run-${b}-step-300-samples.csv`);
+    const sampleLines = readFileSync(await samples.path(), 'utf8').trim().split('\n');
+    expect(sampleLines[0]).toBe('x0,x1');
+    expect(sampleLines).toHaveLength(1001);
+    for (const line of sampleLines.slice(1)) {
+      const cells = line.split(',').map(Number);
+      expect(cells).toHaveLength(2);
+      expect(cells.every(Number.isFinite)).toBe(true);
+    }
+    // Every stored evaluation of both runs, a row each.
+    const stored = [...(await call('getRun', { run: a })).evaluations.map((e) => ({ run: a, ...e })), ...(await call('getRun', { run: b })).evaluations.map((e) => ({ run: b, ...e }))];
+    const [evals] = await Promise.all([page.waitForEvent('download', { timeout: UI }), page.getByTestId('solver-evaluations-csv').click()]);
+    expect(evals.suggestedFilename()).toBe(`compare-${a}-${b}-evaluations.csv`);
+    const evalLines = readFileSync(await evals.path(), 'utf8').trim().split('\n');
+    expect(evalLines[0]).toBe('run,name,solver,steps,nfe,n,checkpoint_step,w2,w1,mmd,npe');
+    expect(evalLines).toHaveLength(1 + stored.length);
+    const rows = evalLines.slice(1).map((l) => l.split(','));
+    expect(rows.map((r) => `${r[0]}:${r[2]}:${r[3]}:${r[5]}`).sort()).toEqual(stored.map((e) => `${e.run}:${e.solver}:${e.steps ?? ''}:${e.n}`).sort());
+    for (const r of rows) {
+      for (const k of [0, 4, 5, 6, 7, 8, 9, 10]) expect(Number.isFinite(Number(r[k])) && r[k] !== '').toBe(true);
+      const e = stored.find((x) => String(x.run) === r[0] && x.solver === r[2] && String(x.steps ?? '') === r[3] && String(x.n) === r[5])!;
+      expect(r[3] === '' ? e.steps === null : Number(r[3]) === e.steps).toBe(true);
+      expect(Number(r[7])).toBe(e.metrics['w2']);
+    }
     for (const testid of ['compare-chart-png', 'solver-chart-png']) {
       const [png] = await Promise.all([page.waitForEvent('download', { timeout: UI }), page.getByTestId(testid).click()]);
       expect(png.suggestedFilename()).toMatch(/\.png$/);
@@ -195,6 +225,67 @@ describe('the Compare view in Chromium against cfm serve', () => {
     await page.waitForTimeout(200);
     await shot('loaded-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('runs on 3-D data are drawn through one projection: PCA of the data by default, or two picked columns, axes named', async () => {
+    // A helix: x = 2 cos th, y = 2 sin th, z = th / 2 over three turns (240 rows, a header line).
+    const rows = Array.from({ length: 240 }, (_, k) => {
+      const th = (6 * Math.PI * k) / 240;
+      return `${(2 * Math.cos(th)).toFixed(4)},${(2 * Math.sin(th)).toFixed(4)},${(th / 2).toFixed(4)}`;
+    });
+    const imported = await page.evaluate(
+      (text) =>
+        (globalThis as unknown as { workbench: { api: { importDataset(i: object): Promise<{ name: string; dim: number | string }> } } }).workbench.api.importDataset({
+          name: 'helix3',
+          fileName: 'helix3.csv',
+          content: new TextEncoder().encode(text),
+        }),
+      ['a,b,c', ...rows].join('\n'),
+    );
+    expect(imported.dim).toBe(3);
+    const config = { ...CONFIG, dataset: 'helix3', steps: 200, checkpointEvery: 200, validateEvery: 0 };
+    const c = (await call('startRun', { config: { ...config, lr: 1e-3 }, name: 'helix-a' })).id;
+    const d = (await call('startRun', { config: { ...config, lr: 5e-3 }, name: 'helix-b' })).id;
+    for (const id of [c, d]) {
+      await expect.poll(async () => (await call('getRun', { run: id })).status, { timeout: 150_000, interval: 500 }).toBe('completed');
+    }
+    const dataN = (await call('previewDataset', { name: 'helix3', n: 2000, seed: 0 })).n;
+    await go(`#/compare/${c},${d}`);
+    for (const id of [c, d]) await expect.poll(() => attr(`compare-samples-${id}`, 'points'), { timeout: 60_000, interval: 200 }).toBe(1000 + dataN);
+    expect(await page.getByTestId('compare-proj-pca').isChecked()).toBe(true);
+    expect(await page.getByTestId('compare-proj-x').isDisabled()).toBe(true);
+    expect(await page.getByTestId('compare-axis-x').innerText()).toMatch(/^PC1 \(\d+% of variance\)$/);
+    expect(await page.getByTestId('compare-axis-y').innerText()).toMatch(/^PC2 \(\d+% of variance\)$/);
+    expect(await page.getByTestId('compare-projected').innerText()).toMatch(/principal components of the data drawn in grey, fitted once/);
+    const label = await page.getByTestId(`compare-samples-${c}`).locator('xpath=..').getAttribute('aria-label');
+    expect(label).toMatch(/x: PC1 .*, y: PC2/);
+    for (const id of [c, d]) expect(await attr(`compare-paths-${id}`, 'paths')).toBe(50);
+    await page.getByTestId('compare-samples').scrollIntoViewIfNeeded();
+    await shot('projected-pca');
+
+    // Columns x0 and x2: the helix from the side, in every run's pictures.
+    await page.getByTestId('compare-proj-pca').uncheck();
+    await page.getByTestId('compare-proj-y').selectOption('2');
+    await expect.poll(() => page.getByTestId('compare-axis-y').innerText(), { timeout: UI }).toBe('x2');
+    expect(await page.getByTestId('compare-axis-x').innerText()).toBe('x0');
+    expect(await page.getByTestId('compare-projected').innerText()).toMatch(/Two columns/);
+    for (const id of [c, d]) {
+      await expect.poll(() => page.getByTestId(`compare-samples-${id}`).locator('xpath=..').getAttribute('aria-label'), { timeout: UI }).toMatch(/x: x0, y: x2/);
+      expect(await attr(`compare-samples-${id}`, 'points')).toBe(1000 + dataN);
+    }
+    await shot('projected-columns');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(200);
+    await shot('projected-columns-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // The CSV holds every column, not the projection.
+    const [csv] = await Promise.all([page.waitForEvent('download', { timeout: UI }), page.getByTestId(`compare-samples-${c}-csv`).click()]);
+    expect(csv.suggestedFilename()).toBe(`run-${c}-step-200-samples.csv`);
+    const lines = readFileSync(await csv.path(), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('x0,x1,x2');
+    expect(lines).toHaveLength(1001);
+    expect(lines[1]!.split(',').map(Number).every(Number.isFinite)).toBe(true);
   });
 
   it('a run id that does not exist is named, with a way back to the runs', async () => {
@@ -216,6 +307,38 @@ describe('the Compare view in Chromium against cfm serve', () => {
     await page.getByTestId('compare-samples').scrollIntoViewIfNeeded();
     await shot('untrained');
     await call('cancelRun', { run: c });
+  });
+
+  it('the header says "not connected" while info() fails, and recovers by itself once the server answers', async () => {
+    await go('#/runs');
+    await page.route('**/api/info', (route) => route.abort());
+    await page.reload();
+    await expect.poll(() => page.getByTestId('backend').innerText(), { timeout: UI }).toBe('not connected');
+    await shot('not-connected');
+    await page.unroute('**/api/info');
+    await expect.poll(() => page.getByTestId('backend').innerText(), { timeout: UI }).toMatch(/^backend \S+/);
+  });
+
+  it('after the event stream breaks and comes back (resync), the header asks info() again', async () => {
+    // The first event stream of the reloaded page ends at once; the browser reconnects (retry: 300 ms) to the real one.
+    let streams = 0;
+    let infos = 0;
+    const countInfo = (r: { url(): string }): void => {
+      if (new URL(r.url()).pathname === '/api/info') infos++;
+    };
+    await page.route('**/api/events', async (route) => {
+      streams++;
+      if (streams === 1) await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: 'retry: 300\n\n' });
+      else await route.continue();
+    });
+    page.on('request', countInfo);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('backend').innerText(), { timeout: UI }).toMatch(/^backend \S+/);
+    // info() answered the first time, so only the resync asks again.
+    await expect.poll(() => infos, { timeout: UI }).toBeGreaterThanOrEqual(2);
+    expect(streams).toBeGreaterThanOrEqual(2);
+    page.off('request', countInfo);
+    await page.unroute('**/api/events');
   });
 
   it('nothing went wrong in the page: no script errors, no CSP violations, no failed requests', () => {

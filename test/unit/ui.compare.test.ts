@@ -2,13 +2,16 @@
  * The compare view's pure logic (renderer/src/lib/compare*.ts): the configs
  * side by side and "Differences only", the metrics table's best values and
  * latest evaluation, the solver grid and which settings "Evaluate solvers"
- * skips, the W2-vs-NFE series, the shared axes of the sample plots and the
- * curves' wall-time axis. Fixtures are small and made here; expected values
+ * skips, the W2-vs-NFE series, the shared axes of the sample plots (one
+ * projection for every run when d > 2, the box taken on the projected
+ * points), the samples and evaluations CSV exports and the curves' wall-time
+ * axis. Fixtures are small and made here; expected values
  * are worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
 import type { EvaluationView, RunDetail } from '../../app/contract.js';
-import { sharedBounds } from '../../renderer/src/lib/compareBounds.js';
+import { projectComparison, sharedBounds } from '../../renderer/src/lib/compareBounds.js';
+import { EVALUATIONS_CSV_HEADER, evaluationsCsv, evaluationsCsvName, samplesCsv, samplesCsvName } from '../../renderer/src/lib/compareExport.js';
 import { configCell, configRows } from '../../renderer/src/lib/compareConfig.js';
 import { curveOf, curveX } from '../../renderer/src/lib/compareCurves.js';
 import { bestRows, latestEvaluation, metricRows, metricsCsvRows, METRICS_CSV_HEADER } from '../../renderer/src/lib/compareMetrics.js';
@@ -272,6 +275,142 @@ describe('shared axes of the sample plots', () => {
     // Padding is 5% of each set's own span.
     expect(sharedBounds([{ d: 2, samples: new Float32Array([0, 0, 10, 20]) }])).toEqual({ xmin: -0.5, xmax: 10.5, ymin: -1, ymax: 21 });
     expect(sharedBounds([undefined, { d: 1, samples: new Float32Array([1, 2]) }])).toBeUndefined();
+  });
+});
+
+describe('one projection for every run of d > 2', () => {
+  // Data of d = 3 spread most along z (variance 8/3), then y (2/3), not at all
+  // along x (always 5): PC1 is the z axis, PC2 the y axis, the mean (5, 0, 0).
+  const data = { d: 3, points: new Float32Array([5, 0, -2, 5, 0, 2, 5, -1, 0, 5, 1, 0]) };
+  // Run A: a sample at (100, 3, 4) and a trajectory frame at (7, 7, -3);
+  // run B: a sample at (5, -2, 1). A huge x must not matter under PCA.
+  const a = { d: 3, samples: new Float32Array([100, 3, 4]), trajectory: [new Float32Array([7, 7, -3])] };
+  const b = { d: 3, samples: new Float32Array([5, -2, 1]) };
+
+  it('PCA is fitted once on the data and applied to every run’s samples and trajectory frames; the box is taken on the projected points', () => {
+    const p = projectComparison([a, undefined, b], [data], { mode: 'pca' }, 0);
+    // (x - mean) . e_z, (x - mean) . e_y:
+    expect([...p.data[0]!.points]).toEqual([-2, 0, 2, 0, 0, -1, 0, 1]);
+    expect([...p.runs[0]!.samples!]).toEqual([4, 3]);
+    expect([...p.runs[0]!.trajectory![0]!]).toEqual([-3, 7]);
+    expect(p.runs[1]).toBeUndefined();
+    expect([...p.runs[2]!.samples!]).toEqual([1, -2]);
+    // x: -3 (frame) .. 4 (A's sample); y: -2 (B's sample) .. 7 (frame). The first
+    // two raw columns would have given x up to 100 instead.
+    expect(p.bounds).toEqual({ xmin: -3, xmax: 4, ymin: -2, ymax: 7 });
+    expect(p.axes).toEqual([
+      { d: 3, xLabel: 'PC1 (80% of variance)', yLabel: 'PC2 (20% of variance)', caption: 'x: PC1 (80% of variance) · y: PC2 (20% of variance)', fittedOn: 'data', fittedN: 4 },
+    ]);
+  });
+
+  it('two picked columns draw every run and the data by those columns', () => {
+    const p = projectComparison([a, b], [data], { mode: 'dims', x: 2, y: 0 }, 0);
+    expect([...p.runs[0]!.samples!]).toEqual([4, 100]);
+    expect([...p.runs[1]!.samples!]).toEqual([1, 5]);
+    expect([...p.data[0]!.points]).toEqual([-2, 5, 2, 5, 0, 5, 0, 5]);
+    // x (column 2): -3 .. 4; y (column 0): 5 .. 100.
+    expect(p.bounds).toEqual({ xmin: -3, xmax: 4, ymin: 5, ymax: 100 });
+    expect(p.axes[0]).toMatchObject({ xLabel: 'x2', yLabel: 'x0' });
+    expect(p.axes[0]!.fittedOn).toBeUndefined();
+  });
+
+  it('with no data of that dimension loaded, PCA is fitted on all runs’ samples pooled, not on each run alone', () => {
+    // A alone varies only along z, B alone only along y; pooled: z (8/3) then y (2/3), mean 0.
+    const ra = { d: 3, samples: new Float32Array([0, 0, -2, 0, 0, 2]) };
+    const rb = { d: 3, samples: new Float32Array([0, -1, 0, 0, 1, 0]) };
+    const p = projectComparison([ra, rb], [undefined], { mode: 'pca' }, 0);
+    expect([...p.runs[0]!.samples!]).toEqual([-2, 0, 2, 0]);
+    expect([...p.runs[1]!.samples!]).toEqual([0, -1, 0, 1]);
+    expect(p.bounds).toEqual({ xmin: -2, xmax: 2, ymin: -1, ymax: 1 });
+    expect(p.axes[0]).toMatchObject({ fittedOn: 'samples', fittedN: 4 });
+  });
+
+  it('2-D runs and data are drawn as they are; 1-D ones are not drawn', () => {
+    const flat = { d: 2, samples: new Float32Array([1, 2, 3, 4]) };
+    const line = { d: 1, samples: new Float32Array([9, 10]) };
+    const p = projectComparison([flat, line], [{ d: 2, points: new Float32Array([0, 0]) }], { mode: 'pca' }, 0);
+    expect([...p.runs[0]!.samples!]).toEqual([1, 2, 3, 4]);
+    expect(p.runs[1]).toBeUndefined();
+    expect(p.bounds).toEqual({ xmin: 0, xmax: 3, ymin: 0, ymax: 4 });
+    expect(p.axes).toEqual([{ d: 2, xLabel: 'x0', yLabel: 'x1', caption: 'x: x0 · y: x1' }]);
+  });
+});
+
+/** RFC 4180 fields of CSV text (quoted fields may hold commas and doubled quotes), written here independently of csv.ts. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const endField = (): void => {
+    row.push(field);
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') endField();
+    else if (c === '\n') {
+      endField();
+      rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    endField();
+    rows.push(row);
+  }
+  return rows;
+}
+
+describe('CSV exports', () => {
+  it('a run’s samples export every column as numbers, under x0..x{d-1}, named by run and checkpoint step', () => {
+    const points = new Float32Array([0.1, -2.5, 3, 1e-7, 4, 250000.75]);
+    const rows = parseCsv(samplesCsv({ points, d: 3 }));
+    expect(rows[0]).toEqual(['x0', 'x1', 'x2']);
+    expect(rows).toHaveLength(3);
+    const values = rows.slice(1).flat().map(Number);
+    expect(values.every(Number.isFinite)).toBe(true);
+    expect(Float32Array.from(values)).toEqual(points); // full precision: the float32 values come back
+    expect(samplesCsvName(7, 1200)).toBe('run-7-step-1200-samples.csv');
+  });
+
+  it('the evaluations export has one row per stored evaluation, numbers in the number columns, empty steps for dopri5', () => {
+    const runs = [
+      run({
+        id: 1,
+        name: 'lr "big", 1e-2',
+        evaluations: [
+          evaluation({ id: 4, solver: 'rk4', steps: 4, nfe: 16, n: 200, checkpointStep: 300, w2: 0.25 }),
+          evaluation({ id: 2, solver: 'euler', steps: 8, nfe: 8, n: 200, checkpointStep: 100, w2: 0.5 }),
+        ],
+      }),
+      run({ id: 2, name: 'b', evaluations: [evaluation({ id: 3, solver: 'dopri5', steps: null, nfe: 62, n: 1000, w2: 0.125 })] }),
+      run({ id: 3, name: 'none' }),
+    ];
+    const rows = parseCsv(evaluationsCsv(runs));
+    expect(rows[0]).toEqual(['run', 'name', 'solver', 'steps', 'nfe', 'n', 'checkpoint_step', 'w2', 'w1', 'mmd', 'npe']);
+    expect(rows[0]).toEqual([...EVALUATIONS_CSV_HEADER]);
+    expect(rows).toHaveLength(4); // run 3 has none
+    // Run order, then stored order (id 2 before id 4); the name keeps its comma and quotes.
+    expect(rows[1]).toEqual(['1', 'lr "big", 1e-2', 'euler', '8', '8', '200', '100', '0.5', '0.4', '0.01', '0.2']);
+    expect(rows[2]).toEqual(['1', 'lr "big", 1e-2', 'rk4', '4', '16', '200', '300', '0.25', '0.4', '0.01', '0.2']);
+    expect(rows[3]!.slice(0, 7)).toEqual(['2', 'b', 'dopri5', '', '62', '1000', '300']);
+    const numeric = ['run', 'nfe', 'n', 'checkpoint_step', 'w2', 'w1', 'mmd', 'npe'].map((h) => rows[0]!.indexOf(h));
+    for (const r of rows.slice(1)) for (const k of numeric) expect(Number.isFinite(Number(r[k])) && r[k] !== '').toBe(true);
+    expect(evaluationsCsvName([1, 2, 3])).toBe('compare-1-2-3-evaluations.csv');
+  });
+
+  it('an evaluation without a metric leaves its cell empty; a non-finite one reads nan', () => {
+    const e = { ...evaluation({ id: 1 }), metrics: { w2: Number.NaN, nfe: 8 } };
+    const rows = parseCsv(evaluationsCsv([run({ id: 1, evaluations: [e] })]));
+    expect(rows[1]!.slice(7)).toEqual(['nan', '', '', '']);
   });
 });
 
