@@ -2,11 +2,13 @@
  * The live Run view end to end, in Debian's Chromium against a real `cfm
  * serve` (test/e2e/uiHarness.ts): a long run started through window.workbench
  * fills its loss curve and its samples live; the smoothing slider and the
- * step / training-time axis change what the chart draws; Cancel stops it with
+ * step / training-time / wall-clock axis change what the chart draws; Cancel stops it with
  * the curve kept, Resume carries on from the step it stopped at (not from 0);
  * Evaluate adds a row to the evaluations table; the metrics, evaluations and
  * samples export as CSV files of numbers; a completed short run draws its
- * density heatmap on request; a broken event stream makes the view reload.
+ * density heatmap on request; a run on 3-column data draws its samples and
+ * trajectories through one projection (PCA or two columns) and says why the
+ * field and the density are 2-D only; a broken event stream makes the view reload.
  * The page never asks for samples before a checkpoint exists (no 409s).
  * Screenshots go to test-artifacts/ui-live-*.png, light and dark (look at them).
  * Needs `npm run build` first (npm test does it) and /usr/bin/chromium.
@@ -149,6 +151,26 @@ describe('the live Run view in Chromium against cfm serve', () => {
     expect(lastX).toBeLessThan(lastStep); // seconds, not steps: this run trains many steps a second
     expect(await page.getByTestId('loss-x-time').getAttribute('aria-checked')).toBe('true');
     await shot('time-axis');
+
+    // Wall clock: the time of day each point was logged, ticked and labelled as clock times.
+    const detail = await page.evaluate((id) => (globalThis as unknown as { workbench: WorkbenchBridge }).workbench.api.getRun({ run: id }), longRun);
+    await page.getByTestId('loss-x-wall').click();
+    await expect.poll(() => attr('loss-chart', 'data-x-axis'), { timeout: UI }).toBe('wall');
+    expect(await page.getByTestId('loss-x-wall').getAttribute('aria-checked')).toBe('true');
+    const wallX = await num('loss-chart', 'data-last-x');
+    const now = await page.evaluate(() => Date.now());
+    expect(wallX).toBeGreaterThanOrEqual(detail.startedAt! - 1000); // ms since 1970, after the run started...
+    expect(wallX).toBeLessThanOrEqual(now + 1000); // ...and not in the future
+    // Every tick label is a clock time (HH:MM or HH:MM:SS), with the date where the day changes.
+    await expect.poll(() => attr('loss-chart', 'data-x-ticks'), { timeout: UI }).toMatch(/\d\d:\d\d/);
+    const labels = (await attr('loss-chart', 'data-x-ticks')).split(' | ');
+    expect(labels.length).toBeGreaterThanOrEqual(2);
+    for (const l of labels) expect(l).toMatch(/^\d\d:\d\d(:\d\d(\.\d)?)?( [A-Z][a-z]{2} \d{1,2})?$/);
+    expect(await attr('loss-chart', 'data-x-title')).toMatch(/^wall clock \(local time, pauses included\), \d{4}-\d\d-\d\d/);
+    await shot('wall-axis');
+    // Back to training time for the resume check below.
+    await page.getByTestId('loss-x-time').click();
+    await expect.poll(() => attr('loss-chart', 'data-x-axis'), { timeout: UI }).toBe('time');
   });
 
   it('Cancel stops the run and keeps its curve; Resume carries on from the step it stopped at', async () => {
@@ -242,6 +264,54 @@ describe('the live Run view in Chromium against cfm serve', () => {
     expect([...readFileSync(await png.path()).subarray(0, 8)]).toEqual(PNG_MAGIC);
     await page.getByTestId('density-show-data').uncheck();
     await expect.poll(() => num('density-plot', 'data-points'), { timeout: UI }).toBe(0);
+  });
+
+  it('a run on 3-column data draws samples and trajectories through one projection, PCA or two columns; field and density say they need 2-D data', async () => {
+    // A helix: x = 2 cos th, y = 2 sin th, z = th / 2 over three turns (240 rows, a header line).
+    const rows = Array.from({ length: 240 }, (_, k) => {
+      const th = (6 * Math.PI * k) / 240;
+      return `${(2 * Math.cos(th)).toFixed(4)},${(2 * Math.sin(th)).toFixed(4)},${(th / 2).toFixed(4)}`;
+    });
+    const csv = ['a,b,c', ...rows].join('\n');
+    const imported = await page.evaluate(
+      (text) =>
+        (globalThis as unknown as { workbench: WorkbenchBridge }).workbench.api.importDataset({
+          name: 'helix3',
+          fileName: 'helix3.csv',
+          content: new TextEncoder().encode(text),
+          seed: 0,
+        }),
+      csv,
+    );
+    expect(imported.dim).toBe(3);
+    const id = await startRun({ dataset: 'helix3', steps: 200, batch: 64, width: 16 });
+    await open(id);
+    await expect.poll(status, { timeout: 90_000 }).toBe('completed');
+    const note = page.getByTestId('flow-projection');
+    // PCA by default: data (the dataset's preview points) + 1,000 samples, and 30 trajectories.
+    await expect.poll(() => note.innerText(), { timeout: 60_000 }).toMatch(/^d = 3 · x: PC1 \(\d+% of variance\) · y: PC2 \(\d+% of variance\) \(PCA of the dataset's points/);
+    // The last picture: the final snapshot, or the final checkpoint (the same weights).
+    await expect.poll(() => page.getByTestId('flow-caption').innerText(), { timeout: 60_000 }).toMatch(/^(Live snapshot|From the checkpoint) at step 200\b/);
+    await expect.poll(() => num('flow-samples', 'data-points'), { timeout: UI }).toBeGreaterThan(1000);
+    await expect.poll(() => num('flow-paths', 'data-paths'), { timeout: UI }).toBe(30);
+    expect(await num('flow-paths', 'data-points')).toBeGreaterThan(0);
+    expect(await page.getByTestId('flow-proj-pca').isChecked()).toBe(true);
+    expect(await page.getByTestId('flow-samples').locator('xpath=..').getAttribute('aria-label')).toMatch(/x: PC1/);
+    // No field for d = 3, and no density: both say why.
+    expect(await page.getByTestId('flow-field-section').innerText()).toMatch(/The vector field needs 2-D data/);
+    await expect.poll(() => page.getByTestId('density-note').innerText(), { timeout: UI }).toMatch(/needs 2-D data: this run's data has d = 3/);
+    expect(await page.getByTestId('density-compute').isDisabled()).toBe(true);
+    await page.getByTestId('flow-panel').scrollIntoViewIfNeeded();
+    await shots('helix3-pca');
+    // Two columns instead: x0 against x2 (the helix from the side), the same columns for every cloud.
+    const pointsBefore = await num('flow-samples', 'data-points');
+    await page.getByTestId('flow-proj-pca').uncheck();
+    await page.getByTestId('flow-proj-y').selectOption('2');
+    await expect.poll(() => note.innerText(), { timeout: UI }).toMatch(/^d = 3 · x: x0 · y: x2/);
+    await expect.poll(() => num('flow-samples', 'data-points'), { timeout: UI }).toBe(pointsBefore);
+    expect(await num('flow-paths', 'data-paths')).toBe(30);
+    expect(await page.getByTestId('flow-paths').locator('xpath=..').getAttribute('aria-label')).toMatch(/x: x0 · y: x2/);
+    await shot('helix3-columns');
   });
 
   it('nothing went wrong in the page: no script errors, no failed requests (no 409 for samples before a checkpoint)', () => {

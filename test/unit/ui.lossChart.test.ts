@@ -7,7 +7,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../app/engine/rng.js';
-import { Curve, formatClock, IncrementalEma, secondsPerStep, timeAtStep, trainingSeconds } from '../../renderer/src/lib/lossCurve.js';
+import {
+  clockTickLabels,
+  clockTicks,
+  Curve,
+  formatClock,
+  IncrementalEma,
+  secondsPerStep,
+  timeAtStep,
+  trainingSeconds,
+  wallAxisTitle,
+} from '../../renderer/src/lib/lossCurve.js';
 import { smoothEma } from '../../renderer/src/lib/smoothing.js';
 
 describe('live loss smoothing (incremental debiased EMA)', () => {
@@ -117,5 +127,77 @@ describe('a loss curve', () => {
     c.append(3, 2, 4);
     c.setWeight(0);
     expect(c.smooth).toEqual([1, 2, 4]);
+  });
+});
+
+describe('the wall-clock axis', () => {
+  // Local times (new Date(y, monthIndex, d, h, m, s)): the axis ticks and labels by this machine's clock, whatever its zone.
+  const at = (d: number, h: number, m: number, s = 0, ms = 0): number => new Date(2024, 2, d, h, m, s, ms).getTime();
+
+  it('ticks a six-minute run at whole minutes, labelled HH:MM', () => {
+    // 14:03:17 to 14:09:02 is 345 s; at most 8 ticks wants >= 345 / 7 = 49.3 s apart: 1 min.
+    const { step, ticks } = clockTicks(at(5, 14, 3, 17), at(5, 14, 9, 2), 8);
+    expect(step).toBe(60_000);
+    expect(ticks).toEqual([4, 5, 6, 7, 8, 9].map((m) => at(5, 14, m)));
+    expect(clockTickLabels(ticks, step, at(5, 14, 3, 17), at(5, 14, 9, 2))).toEqual(['14:04', '14:05', '14:06', '14:07', '14:08', '14:09']);
+  });
+
+  it('ticks a half-minute run every 5 s, labelled HH:MM:SS', () => {
+    // 09:03:17.2 to 09:03:41 is 23.8 s; 23.8 / 7 = 3.4 s: 5 s ticks at :20, :25, :30, :35, :40.
+    const lo = at(5, 9, 3, 17, 200);
+    const hi = at(5, 9, 3, 41);
+    const { step, ticks } = clockTicks(lo, hi, 8);
+    expect(step).toBe(5000);
+    expect(clockTickLabels(ticks, step, lo, hi)).toEqual(['09:03:20', '09:03:25', '09:03:30', '09:03:35', '09:03:40']);
+  });
+
+  it('puts the date under the first tick and under midnight when a run goes past midnight', () => {
+    // 22:10 on the 5th to 03:40 on the 6th: 5.5 h, / 7 = 47 min: hourly ticks 23:00 ... 03:00.
+    const lo = at(5, 22, 10);
+    const hi = at(6, 3, 40);
+    const { step, ticks } = clockTicks(lo, hi, 8);
+    expect(step).toBe(3_600_000);
+    expect(ticks).toEqual([at(5, 23, 0), at(6, 0, 0), at(6, 1, 0), at(6, 2, 0), at(6, 3, 0)]);
+    expect(clockTickLabels(ticks, step, lo, hi)).toEqual([['23:00', 'Mar 5'], ['00:00', 'Mar 6'], '01:00', '02:00', '03:00']);
+    expect(wallAxisTitle(lo, hi)).toMatch(/2024-03-05 to 2024-03-06$/);
+    expect(wallAxisTitle(at(5, 9, 0), at(5, 10, 0))).toMatch(/, 2024-03-05$/);
+  });
+
+  it('ticks a run of several days at local midnights, labelled by date', () => {
+    // 10:00 on the 5th to 20:00 on the 9th: 106 h, / 7 = 15.1 h, past 12 h: daily ticks.
+    const { step, ticks } = clockTicks(at(5, 10, 0), at(9, 20, 0), 8);
+    expect(step).toBe(86_400_000);
+    expect(ticks).toEqual([6, 7, 8, 9].map((d) => at(d, 0, 0)));
+    expect(clockTickLabels(ticks, step, at(5, 10, 0), at(9, 20, 0))).toEqual(['Mar 6', 'Mar 7', 'Mar 8', 'Mar 9']);
+  });
+
+  it('labels tenths of a second on a sub-second axis, and never more ticks than asked', () => {
+    const lo = at(5, 12, 0, 1, 30);
+    const hi = at(5, 12, 0, 1, 480); // 0.45 s: / 7 = 64 ms: 100 ms ticks
+    const { step, ticks } = clockTicks(lo, hi, 8);
+    expect(step).toBe(100);
+    expect(clockTickLabels(ticks, step, lo, hi)).toEqual(['12:00:01.1', '12:00:01.2', '12:00:01.3', '12:00:01.4']);
+    // Any span: at most maxTicks ticks, inside the span, strictly increasing.
+    for (const span of [1, 999, 61_000, 3_599_000, 7_200_000, 86_399_000, 400_000_000, 5e9]) {
+      for (const max of [3, 6, 8]) {
+        const t = clockTicks(lo, lo + span, max).ticks;
+        expect(t.length).toBeLessThanOrEqual(max);
+        for (let i = 0; i < t.length; i++) {
+          expect(t[i]).toBeGreaterThanOrEqual(lo);
+          expect(t[i]).toBeLessThanOrEqual(lo + span);
+          if (i > 0) expect(t[i]!).toBeGreaterThan(t[i - 1]!);
+        }
+      }
+    }
+    expect(clockTicks(Number.NaN, 1).ticks).toEqual([]);
+  });
+
+  it('a curve keeps its wall times, never running backwards, and draws them on the wall axis', () => {
+    const c = new Curve(0);
+    c.reset([1, 2, 3], [0, 1, 2], [1, 1, 1], [1000, 900, 2000]);
+    expect(c.walls).toEqual([1000, 1000, 2000]);
+    c.append(4, 3, 1, 5000);
+    c.append(5, 4, 1); // no wall time: the last one stands
+    expect(c.points('wall', 'raw').map((p) => p.x)).toEqual([1000, 1000, 2000, 5000, 5000]);
   });
 });

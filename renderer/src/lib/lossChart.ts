@@ -15,17 +15,24 @@
  * kept after the last point and only a change of w recomputes the whole curve
  * (lib/lossCurve.ts, the DOM-free half, tested under Node).
  *
- * The x axis is the step or the training time. Training time is the clock the
+ * The x axis is the step, the training time or the wall clock. Training time is the clock the
  * run's `seconds` counts: the stored series' wall times (metricSeries) with the
  * pauses between a cancel and a resume taken out (lossCurve.ts trainingSeconds), and
  * for live points the progress events' elapsedSeconds (which counts the same
  * way), joined on to the stored curve where it ends. Wall-clock time with the
- * pauses left in would put a resumed run's hours of idling on the axis.
+ * pauses left in would put a resumed run's hours of idling on the axis; that
+ * is the third reading, "wall clock": the time of day each point was logged
+ * (the stored wall times, ms since 1970; a live point's is its elapsedSeconds
+ * on a clock set from this computer's at the first live point after the
+ * stored series, so successive live points keep the trainer's spacing), ticked
+ * at round local times and labelled HH:MM:SS / HH:MM with the date where the
+ * axis spans days (lossCurve.ts clockTicks, clockTickLabels).
  *
  * Non-positive or non-finite values cannot sit on a log axis and are skipped.
  * The canvas carries data-* attributes for tests and assistive tooling:
  * data-points (training-loss points), data-val-points, data-x-axis,
- * data-smoothing, data-last-step, data-last-x, data-raw-last, data-smoothed-last.
+ * data-smoothing, data-last-step, data-last-x, data-raw-last, data-smoothed-last,
+ * data-x-ticks (the x tick labels drawn, " | " between them) and data-x-title.
  */
 import {
   Chart,
@@ -41,7 +48,18 @@ import {
   type Scale,
 } from 'chart.js';
 import { saveCanvasPng } from './download.js';
-import { Curve, formatClock, secondsPerStep, timeAtStep, trainingSeconds, type Point, type XAxis } from './lossCurve.js';
+import {
+  clockTickLabels,
+  clockTicks,
+  Curve,
+  formatClock,
+  secondsPerStep,
+  timeAtStep,
+  trainingSeconds,
+  wallAxisTitle,
+  type Point,
+  type XAxis,
+} from './lossCurve.js';
 
 export { Curve, formatClock, IncrementalEma, trainingSeconds, type Point, type XAxis } from './lossCurve.js';
 
@@ -117,8 +135,12 @@ export class LossChart {
   private data: Point[][] = ORDER.map(() => []);
   /** Live training time = elapsedSeconds + this, fixed at the first live point after a reset. */
   private liveOffset: number | undefined;
-  /** The latest live loss points as append() was given them, replayed after a reset if they are newer than it. */
-  private readonly live: { step: number; value: number; elapsed: number }[] = [];
+  /** Live wall time (ms) = 1000 elapsedSeconds + this, fixed at the first live point after a reset. */
+  private wallOffset: number | undefined;
+  /** The latest live loss points as append() was given them (with their wall time), replayed after a reset if they are newer than it. */
+  private readonly live: { step: number; value: number; elapsed: number; wall: number }[] = [];
+  /** The wall-clock axis's tick labels, made with its ticks (afterBuildTicks) for the tick callback. */
+  private wallLabels: (string | string[])[] = [];
   private frame = 0;
   /** The weight changed since the last frame: the smoothed lines are recomputed in it. */
   private reweigh = false;
@@ -148,7 +170,7 @@ export class LossChart {
         maintainAspectRatio: false,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
-          x: { type: 'linear', title: { display: true, text: 'step' }, ticks: { maxTicksLimit: 8 } },
+          x: { type: 'linear', title: { display: true, text: 'step' }, ticks: { maxTicksLimit: 8 }, afterBuildTicks: (scale: Scale) => this.wallTicks(scale) },
           y: { type: 'logarithmic', title: { display: true, text: 'loss (log scale)' }, afterBuildTicks: thinLogTicks },
         },
         plugins: {
@@ -174,22 +196,29 @@ export class LossChart {
       const end = steps.length ? steps[steps.length - 1]! : -Infinity;
       const keep = this.live.filter((p) => p.step > end);
       this.live.length = 0; // the replay below adds the kept ones back
-      curve.reset(steps, trainingSeconds(steps, wallTimesMs), values);
+      curve.reset(steps, trainingSeconds(steps, wallTimesMs), values, wallTimesMs);
       this.liveOffset = undefined;
-      for (const p of keep) this.appendLoss(p.step, p.value, p.elapsed);
+      this.wallOffset = undefined;
+      for (const p of keep) this.appendLoss(p.step, p.value, p.elapsed, p.wall);
       // The validation curve sits on the training curve's clock.
       this.retime(this.curves.val_loss);
     } else {
-      curve.reset(steps, this.timesOnLossClock(steps), values);
+      curve.reset(steps, this.timesOnLossClock(steps), values, wallTimesMs);
     }
     this.rebuild();
   }
 
-  /** Appends stored points of a metric that came after the curve's last step (metricSeries with afterStep). */
-  appendSeries(name: CurveName, steps: ArrayLike<number>, values: ArrayLike<number>): void {
+  /**
+   * Appends stored points of a metric that came after the curve's last step
+   * (metricSeries with afterStep); without their wall times they are placed on
+   * the training curve's wall clock by step.
+   */
+  appendSeries(name: CurveName, steps: ArrayLike<number>, values: ArrayLike<number>, wallTimesMs?: ArrayLike<number>): void {
     const times = this.timesOnLossClock(steps);
+    const loss = this.curves.loss;
+    const walls = wallTimesMs ?? Array.from(steps, (s) => timeAtStep(loss.steps, loss.walls, s));
     let added = false;
-    for (let i = 0; i < steps.length; i++) added = this.push(name, steps[i]!, times[i]!, values[i]!) || added;
+    for (let i = 0; i < steps.length; i++) added = this.push(name, steps[i]!, times[i]!, values[i]!, walls[i]!) || added;
     if (added) this.schedule();
   }
 
@@ -249,7 +278,7 @@ export class LossChart {
 
   // ------------------------------------------------------------ internals
 
-  private appendLoss(step: number, loss: number, elapsed: number): boolean {
+  private appendLoss(step: number, loss: number, elapsed: number, wall?: number): boolean {
     const curve = this.curves.loss;
     const last = curve.lastStep;
     if (last !== undefined && step <= last) return false;
@@ -258,20 +287,23 @@ export class LossChart {
       const predicted = last === undefined ? 0 : curve.lastTime! + (step - last) * secondsPerStep(curve.steps, curve.times);
       this.liveOffset = last === undefined ? 0 : predicted - elapsed;
     }
-    const ok = this.push('loss', step, elapsed + this.liveOffset, loss);
+    // Progress events carry no time of day: the first live point is "now", later ones keep the trainer's spacing.
+    this.wallOffset ??= Date.now() - 1000 * elapsed;
+    const at = wall ?? 1000 * elapsed + this.wallOffset;
+    const ok = this.push('loss', step, elapsed + this.liveOffset, loss, at);
     if (ok) {
-      this.live.push({ step, value: loss, elapsed });
+      this.live.push({ step, value: loss, elapsed, wall: at });
       // Only the newest few matter for a replay; the rest are in the store by then.
       if (this.live.length > 256) this.live.splice(0, this.live.length - 128);
     }
     return ok;
   }
 
-  private push(name: CurveName, step: number, time: number, value: number): boolean {
+  private push(name: CurveName, step: number, time: number, value: number, wall: number): boolean {
     const curve = this.curves[name];
-    if (!curve.append(step, time, value)) return false;
+    if (!curve.append(step, time, value, wall)) return false;
     const i = curve.size - 1;
-    const x = this.axis === 'step' ? step : curve.times[i]!;
+    const x = curve.xs(this.axis)[i]!;
     for (let d = 0; d < ORDER.length; d++) {
       const o = ORDER[d]!;
       if (o.curve !== name) continue;
@@ -289,7 +321,7 @@ export class LossChart {
     if (curve.size === 0) return;
     const steps = curve.steps.slice();
     const raw = curve.raw.slice();
-    curve.reset(steps, this.timesOnLossClock(steps), raw);
+    curve.reset(steps, this.timesOnLossClock(steps), raw, curve.walls.slice());
   }
 
   /**
@@ -306,7 +338,7 @@ export class LossChart {
         this.rebuild();
         return;
       }
-      const xs = this.axis === 'step' ? curve.steps : curve.times;
+      const xs = curve.xs(this.axis);
       for (let i = 0; i < pts.length; i++) {
         const p = pts[i]!;
         if (what === 'x') p.x = xs[i]!;
@@ -333,6 +365,7 @@ export class LossChart {
         for (const c of Object.values(this.curves)) c.setWeight(this.weight);
         this.refill('smooth');
       }
+      this.wallTitle();
       this.chart.update('none');
       this.mark();
     });
@@ -347,9 +380,12 @@ export class LossChart {
     ds.xAxis = this.axis;
     ds.smoothing = String(this.weight);
     ds.lastStep = n ? String(loss.steps[n - 1]) : '';
-    ds.lastX = n ? String(this.axis === 'step' ? loss.steps[n - 1] : loss.times[n - 1]) : '';
+    ds.lastX = n ? String(loss.xs(this.axis)[n - 1]) : '';
     ds.rawLast = n ? String(loss.raw[n - 1]) : '';
     ds.smoothedLast = n ? String(loss.smooth[n - 1]) : '';
+    const x = this.chart.scales['x'];
+    ds.xTicks = x ? x.ticks.map((t) => (Array.isArray(t.label) ? t.label.join(' ') : String(t.label ?? ''))).join(' | ') : '';
+    ds.xTitle = String(this.scale('x').title['text'] ?? '');
   }
 
   /**
@@ -369,8 +405,32 @@ export class LossChart {
 
   private applyAxis(): void {
     const x = this.scale('x');
-    x.title['text'] = this.axis === 'step' ? 'step' : TIME_TITLE;
-    x.ticks['callback'] = this.axis === 'step' ? (v: string | number) => Number(v).toLocaleString('en-US') : (v: string | number) => formatClock(Number(v));
+    if (this.axis === 'wall') {
+      // Tight to the data (Chart.js would widen the range to round numbers of ms); the title gets its dates before each update.
+      (x as Record<string, unknown>)['bounds'] = 'data';
+      x.title['text'] = wallAxisTitle(Number.NaN, Number.NaN);
+      x.ticks['callback'] = (_v: string | number, i: number) => this.wallLabels[i] ?? '';
+    } else {
+      delete (x as Record<string, unknown>)['bounds'];
+      x.title['text'] = this.axis === 'step' ? 'step' : TIME_TITLE;
+      x.ticks['callback'] = this.axis === 'step' ? (v: string | number) => Number(v).toLocaleString('en-US') : (v: string | number) => formatClock(Number(v));
+    }
+  }
+
+  /** On the wall-clock axis: ticks at round local times of day (clockTicks), their labels, and the dates in the title. */
+  private wallTicks(scale: Scale): void {
+    if (this.axis !== 'wall' || !(scale.max >= scale.min)) return;
+    const { step, ticks } = clockTicks(scale.min, scale.max, 8);
+    scale.ticks = ticks.map((value) => ({ value }));
+    this.wallLabels = clockTickLabels(ticks, step, scale.min, scale.max);
+  }
+
+  /** The wall-clock axis title names the date(s) the curve covers; set before each update. */
+  private wallTitle(): void {
+    if (this.axis !== 'wall') return;
+    const walls = this.curves.loss.walls;
+    const first = walls.find((w) => Number.isFinite(w));
+    this.scale('x').title['text'] = wallAxisTitle(first ?? Number.NaN, this.curves.loss.lastWall ?? Number.NaN);
   }
 
   private applyTheme(): void {
