@@ -25,98 +25,14 @@ import {
   ScatterController,
   Tooltip,
   type ChartConfiguration,
-  type Plugin,
-  type Scale,
   type TooltipItem,
 } from 'chart.js';
+import { CHART_CONVENTIONS, followTheme, FrameCoalescer, panelBackground, thinLogTicks, withAlpha } from './chartTheme.js';
 import { formatNumber } from './format.js';
+import type { Point } from './lossCurve.js';
 import { runColor } from './runColors.js';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Decimation, Tooltip);
-
-export interface Point {
-  x: number;
-  y: number;
-}
-
-export function themeColor(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-}
-
-/** A colour such as #0072b2 at the given opacity (8-digit hex; other notations are returned as they are). */
-export function withAlpha(color: string, alpha: number): string {
-  if (!/^#[0-9a-f]{6}$/i.test(color)) return color;
-  return color + Math.round(Math.max(0, Math.min(1, alpha)) * 255).toString(16).padStart(2, '0');
-}
-
-/**
- * Chart.js's log axis puts a tick at every 1..9 x 10^k and at the data's
- * ends, piling labels on one another over a narrow range; keep ticks at
- * least 1/7 of the axis apart in log space (as lib/lossChart.ts does).
- */
-export function thinLogTicks(scale: Scale): void {
-  const ticks = scale.ticks;
-  if (ticks.length <= 7 || !(scale.min > 0) || !(scale.max > scale.min)) return;
-  const gap = (Math.log(scale.max) - Math.log(scale.min)) / 7;
-  let last = -Infinity;
-  scale.ticks = ticks.filter((t) => {
-    const v = Math.log(t.value);
-    if (v - last < gap) return false;
-    last = v;
-    return true;
-  });
-}
-
-/** Paints the panel colour under the chart, so its PNG is not transparent. */
-export const panelBackground: Plugin = {
-  id: 'cfmPanelBackground',
-  beforeDraw(chart) {
-    const { ctx } = chart;
-    ctx.save();
-    ctx.globalCompositeOperation = 'destination-over';
-    ctx.fillStyle = themeColor('--panel', '#ffffff');
-    ctx.fillRect(0, 0, chart.width, chart.height);
-    ctx.restore();
-  },
-};
-
-/**
- * Axis, grid and title colours from the theme's CSS variables. Grid and tick
- * colours are scriptable options reading this cache; titles are not
- * scriptable, so `apply` assigns their colour in place. Nothing spreads
- * Chart.js's resolved option proxies into new objects: that breaks its
- * resolver ("Recursion detected").
- */
-export class AxisTheme {
-  fg = '#666';
-  grid = 'rgba(128,128,128,0.2)';
-
-  constructor() {
-    this.refresh();
-  }
-
-  refresh(): void {
-    this.fg = themeColor('--muted', '#666');
-    this.grid = themeColor('--grid', 'rgba(128,128,128,0.2)');
-  }
-
-  /** The colour options of one axis, for the chart's configuration. */
-  axis(title: string): { grid: { color: () => string }; ticks: { color: () => string }; title: { display: true; text: string; color: string } } {
-    return {
-      grid: { color: () => this.grid },
-      ticks: { color: () => this.fg },
-      title: { display: true, text: title, color: this.fg },
-    };
-  }
-
-  /** After refresh(): the titles' colour, set in place. */
-  apply(chart: Chart): void {
-    for (const scale of Object.values(chart.options.scales ?? {})) {
-      const title = (scale as { title?: { color?: unknown } } | undefined)?.title;
-      if (title) title.color = this.fg;
-    }
-  }
-}
 
 export interface CompareLine {
   /** "#12 my-run": the legend's and the tooltip's name. */
@@ -147,31 +63,22 @@ export class CompareChart {
   private smoothing = false;
   private readonly hidden = new Set<number>();
   private xLabel: 'step' | 'time' = 'step';
-  private readonly theme = new AxisTheme();
-  private frame = 0;
-  private readonly scheme = matchMedia('(prefers-color-scheme: dark)');
-  private readonly onScheme = (): void => {
-    this.theme.refresh();
-    this.theme.apply(this.chart);
-    this.applyColors();
-    this.schedule();
-  };
+  private readonly redraw = new FrameCoalescer(() => {
+    this.chart.update('none');
+    this.mark();
+  });
+  private readonly unfollowTheme: () => void;
 
   constructor(private readonly canvas: HTMLCanvasElement) {
-    const x = this.theme.axis('step');
     const config: ChartConfiguration<'line', Point[]> = {
       type: 'line',
       data: { datasets: [] },
       options: {
-        animation: false,
-        parsing: false,
-        normalized: true,
-        responsive: true,
-        maintainAspectRatio: false,
+        ...CHART_CONVENTIONS,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
-          x: { type: 'linear', ...x, ticks: { ...x.ticks, maxTicksLimit: 8 } },
-          y: { type: 'logarithmic', ...this.theme.axis('loss'), afterBuildTicks: thinLogTicks },
+          x: { type: 'linear', title: { display: true, text: 'step' }, ticks: { maxTicksLimit: 8 } },
+          y: { type: 'logarithmic', title: { display: true, text: 'loss' }, afterBuildTicks: thinLogTicks },
         },
         plugins: {
           decimation: { enabled: true, algorithm: 'lttb', samples: 1000, threshold: 2000 },
@@ -194,8 +101,10 @@ export class CompareChart {
       plugins: [panelBackground],
     };
     this.chart = new Chart(canvas, config);
-    this.scheme.addEventListener('change', this.onScheme);
-    this.applyColors();
+    this.unfollowTheme = followTheme(this.chart, () => {
+      this.applyColors();
+      this.redraw.schedule();
+    });
     this.mark();
   }
 
@@ -213,7 +122,7 @@ export class CompareChart {
     const title = (this.chart.options.scales?.['x'] as { title?: { text?: unknown } } | undefined)?.title;
     if (title) title.text = o.x === 'step' ? 'step' : 'wall time (s)';
     this.applyColors();
-    this.schedule();
+    this.redraw.schedule();
   }
 
   /** Hides or shows one run's curves (legend toggles). */
@@ -221,12 +130,12 @@ export class CompareChart {
     if (hidden) this.hidden.add(index);
     else this.hidden.delete(index);
     this.applyColors();
-    this.schedule();
+    this.redraw.schedule();
   }
 
   destroy(): void {
-    cancelAnimationFrame(this.frame);
-    this.scheme.removeEventListener('change', this.onScheme);
+    this.redraw.cancel();
+    this.unfollowTheme();
     this.chart.destroy();
   }
 
@@ -240,15 +149,6 @@ export class CompareChart {
       ds.borderColor = raw ? withAlpha(color, 0.28) : color;
       ds.backgroundColor = ds.borderColor;
       ds.hidden = this.hidden.has(i) || (raw && !this.smoothing);
-    });
-  }
-
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.chart.update('none');
-      this.mark();
     });
   }
 

@@ -8,11 +8,25 @@
  * for the PNG. The canvas carries data-points (evaluations drawn) and
  * data-series (lines) for tests and assistive tooling.
  */
-import { Chart, type ChartConfiguration, type PointStyle, type Scale, type TooltipItem } from 'chart.js';
-import { AxisTheme, panelBackground, thinLogTicks, withAlpha, type Point } from './compareChart.js';
+import {
+  Chart,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  ScatterController,
+  Tooltip,
+  type ChartConfiguration,
+  type PointStyle,
+  type Scale,
+  type TooltipItem,
+} from 'chart.js';
+import { CHART_CONVENTIONS, followTheme, FrameCoalescer, panelBackground, thinLogTicks, withAlpha } from './chartTheme.js';
 import type { W2Point, W2Series } from './compareSolvers.js';
 import { formatNumber } from './format.js';
+import type { Point } from './lossCurve.js';
 import { runColor } from './runColors.js';
+
+Chart.register(ScatterController, LineElement, PointElement, LogarithmicScale, Tooltip);
 
 /** One marker per solver, the same in the chart and its HTML key. */
 export const SOLVER_POINT_STYLE: Record<string, PointStyle> = {
@@ -72,33 +86,23 @@ type Dataset = ChartConfiguration<'scatter', (Point & W2Point)[]>['data']['datas
 export class SolverChart {
   private readonly chart: Chart<'scatter', (Point & W2Point)[]>;
   private series: LabelledSeries[] = [];
-  private frame = 0;
-  private readonly theme = new AxisTheme();
-  private readonly scheme = matchMedia('(prefers-color-scheme: dark)');
-  private readonly onScheme = (): void => {
-    this.theme.refresh();
-    this.theme.apply(this.chart);
-    this.applyColors();
-    this.schedule();
-  };
+  private readonly redraw = new FrameCoalescer(() => {
+    this.chart.update('none');
+    this.mark();
+  });
+  private readonly unfollowTheme: () => void;
 
   constructor(private readonly canvas: HTMLCanvasElement) {
-    const x = this.theme.axis('NFE (function evaluations)');
-    const y = this.theme.axis('W2 to held-out data');
     const label = (v: number | string): string => formatNumber(Number(v), 3);
     const config: ChartConfiguration<'scatter', (Point & W2Point)[]> = {
       type: 'scatter',
       data: { datasets: [] },
       options: {
-        animation: false,
-        parsing: false,
-        normalized: true,
-        responsive: true,
-        maintainAspectRatio: false,
+        ...CHART_CONVENTIONS,
         interaction: { mode: 'nearest', intersect: true },
         scales: {
-          x: { type: 'logarithmic', ...x, ticks: { ...x.ticks, callback: label }, afterBuildTicks: powerOfTwoTicks },
-          y: { type: 'logarithmic', ...y, ticks: { ...y.ticks, callback: label }, afterBuildTicks: w2Ticks },
+          x: { type: 'logarithmic', title: { display: true, text: 'NFE (function evaluations)' }, ticks: { callback: label }, afterBuildTicks: powerOfTwoTicks },
+          y: { type: 'logarithmic', title: { display: true, text: 'W2 to held-out data' }, ticks: { callback: label }, afterBuildTicks: w2Ticks },
         },
         plugins: {
           legend: { display: false },
@@ -120,8 +124,10 @@ export class SolverChart {
       plugins: [panelBackground],
     };
     this.chart = new Chart(canvas, config);
-    this.scheme.addEventListener('change', this.onScheme);
-    this.applyColors();
+    this.unfollowTheme = followTheme(this.chart, () => {
+      this.applyColors();
+      this.redraw.schedule();
+    });
     this.mark();
   }
 
@@ -149,12 +155,12 @@ export class SolverChart {
       scales[axis].max = range?.max;
     }
     this.applyColors();
-    this.schedule();
+    this.redraw.schedule();
   }
 
   destroy(): void {
-    cancelAnimationFrame(this.frame);
-    this.scheme.removeEventListener('change', this.onScheme);
+    this.redraw.cancel();
+    this.unfollowTheme();
     this.chart.destroy();
   }
 
@@ -166,15 +172,6 @@ export class SolverChart {
       ds.borderColor = s.latest ? color : withAlpha(color, 0.45);
       // Hollow star and cross markers need a stroke; the others are filled.
       ds.backgroundColor = s.latest ? withAlpha(color, 0.85) : withAlpha(color, 0.3);
-    });
-  }
-
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.chart.update('none');
-      this.mark();
     });
   }
 

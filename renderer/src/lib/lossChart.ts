@@ -44,9 +44,9 @@ import {
   PointElement,
   Tooltip,
   type ChartConfiguration,
-  type Plugin,
   type Scale,
 } from 'chart.js';
+import { CHART_CONVENTIONS, configScale, followTheme, FrameCoalescer, panelBackground, thinLogTicks, themeColor, withAlpha, type ScaleConfig } from './chartTheme.js';
 import { saveCanvasPng } from './download.js';
 import {
   clockTickLabels,
@@ -73,50 +73,6 @@ export const MAX_SMOOTHING = 0.99;
 
 // ---------------------------------------------------------------- the chart
 
-function themeColor(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-}
-
-/** A colour at some opacity, from a #rgb / #rrggbb theme colour (others are returned as they are). */
-function fade(color: string, alpha: number): string {
-  const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color);
-  if (!m) return color;
-  const h = m[1]!.length === 3 ? [...m[1]!].map((c) => c + c).join('') : m[1]!;
-  const [r, g, b] = [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
-  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
-}
-
-/**
- * Chart.js's log axis puts a tick at every 1..9 x 10^k step and at the data's
- * ends, which piles labels on top of each other over a narrow range (a loss
- * between 3.31 and 3.6); keep ticks at least 1/7 of the axis apart in log space.
- */
-function thinLogTicks(scale: Scale): void {
-  const ticks = scale.ticks;
-  if (ticks.length <= 7 || !(scale.min > 0) || !(scale.max > scale.min)) return;
-  const gap = (Math.log(scale.max) - Math.log(scale.min)) / 7;
-  let last = -Infinity;
-  scale.ticks = ticks.filter((t) => {
-    const v = Math.log(t.value);
-    if (v - last < gap) return false;
-    last = v;
-    return true;
-  });
-}
-
-/** Paints the panel colour under the chart, so a saved PNG is readable in any viewer (dark theme too). */
-const background: Plugin<'line'> = {
-  id: 'panelBackground',
-  beforeDraw(chart) {
-    const { ctx, width, height } = chart;
-    ctx.save();
-    ctx.globalCompositeOperation = 'destination-over';
-    ctx.fillStyle = themeColor('--panel', '#ffffff');
-    ctx.fillRect(0, 0, width, height);
-    ctx.restore();
-  },
-};
-
 const TIME_TITLE = 'training time (pauses between cancel and resume left out)';
 /** Dataset order: raw lines first so the smoothed ones are drawn over them. */
 const ORDER: readonly { curve: CurveName; which: 'raw' | 'smooth' }[] = [
@@ -141,11 +97,10 @@ export class LossChart {
   private readonly live: { step: number; value: number; elapsed: number; wall: number }[] = [];
   /** The wall-clock axis's tick labels, made with its ticks (afterBuildTicks) for the tick callback. */
   private wallLabels: (string | string[])[] = [];
-  private frame = 0;
+  private readonly redraw = new FrameCoalescer(() => this.draw());
   /** The weight changed since the last frame: the smoothed lines are recomputed in it. */
   private reweigh = false;
-  private readonly scheme = matchMedia('(prefers-color-scheme: dark)');
-  private readonly onScheme = (): void => this.applyTheme();
+  private readonly unfollowTheme: () => void;
 
   constructor(private readonly canvas: HTMLCanvasElement) {
     const config: ChartConfiguration<'line', Point[]> = {
@@ -163,11 +118,7 @@ export class LossChart {
         })),
       },
       options: {
-        animation: false,
-        parsing: false,
-        normalized: true,
-        responsive: true,
-        maintainAspectRatio: false,
+        ...CHART_CONVENTIONS,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
           x: { type: 'linear', title: { display: true, text: 'step' }, ticks: { maxTicksLimit: 8 }, afterBuildTicks: (scale: Scale) => this.wallTicks(scale) },
@@ -179,12 +130,11 @@ export class LossChart {
           legend: { display: false },
         },
       },
-      plugins: [background],
+      plugins: [panelBackground],
     };
     this.chart = new Chart(canvas, config);
     this.applyAxis();
-    this.applyTheme();
-    this.scheme.addEventListener('change', this.onScheme);
+    this.unfollowTheme = followTheme(this.chart, () => this.applyColors());
     this.mark();
   }
 
@@ -219,12 +169,12 @@ export class LossChart {
     const walls = wallTimesMs ?? Array.from(steps, (s) => timeAtStep(loss.steps, loss.walls, s));
     let added = false;
     for (let i = 0; i < steps.length; i++) added = this.push(name, steps[i]!, times[i]!, values[i]!, walls[i]!) || added;
-    if (added) this.schedule();
+    if (added) this.redraw.schedule();
   }
 
   /** Appends one training-loss point from a progress event; drawn at the next animation frame. */
   append(step: number, loss: number, elapsedSeconds: number): void {
-    if (this.appendLoss(step, loss, elapsedSeconds)) this.schedule();
+    if (this.appendLoss(step, loss, elapsedSeconds)) this.redraw.schedule();
   }
 
   get smoothing(): number {
@@ -237,7 +187,7 @@ export class LossChart {
     if (w === this.weight) return;
     this.weight = w;
     this.reweigh = true;
-    this.schedule();
+    this.redraw.schedule();
   }
 
   get xAxis(): XAxis {
@@ -249,7 +199,7 @@ export class LossChart {
     this.axis = axis;
     this.applyAxis();
     this.refill('x');
-    this.schedule();
+    this.redraw.schedule();
   }
 
   get lastStep(): number | undefined {
@@ -270,9 +220,8 @@ export class LossChart {
   }
 
   destroy(): void {
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
-    this.scheme.removeEventListener('change', this.onScheme);
+    this.redraw.cancel();
+    this.unfollowTheme();
     this.chart.destroy();
   }
 
@@ -353,22 +302,19 @@ export class LossChart {
     this.chart.data.datasets.forEach((ds, i) => {
       ds.data = this.data[i]!;
     });
-    this.schedule();
+    this.redraw.schedule();
   }
 
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      if (this.reweigh) {
-        this.reweigh = false;
-        for (const c of Object.values(this.curves)) c.setWeight(this.weight);
-        this.refill('smooth');
-      }
-      this.wallTitle();
-      this.chart.update('none');
-      this.mark();
-    });
+  /** The frame's redraw: a new weight's smoothing, the wall-clock title, one update('none'). */
+  private draw(): void {
+    if (this.reweigh) {
+      this.reweigh = false;
+      for (const c of Object.values(this.curves)) c.setWeight(this.weight);
+      this.refill('smooth');
+    }
+    this.wallTitle();
+    this.chart.update('none');
+    this.mark();
   }
 
   private mark(): void {
@@ -388,19 +334,9 @@ export class LossChart {
     ds.xTitle = String(this.scale('x').title['text'] ?? '');
   }
 
-  /**
-   * A scale's plain options as the chart keeps them (its config, not the
-   * resolved proxy of chart.options: spreading or reading those through
-   * Chart.js's resolver breaks on function values such as ticks.callback).
-   * Fetched anew each time: update() rebuilds these objects.
-   */
-  private scale(axis: 'x' | 'y'): Record<'ticks' | 'title' | 'grid', Record<string, unknown>> {
-    const scales = (this.chart.config.options as { scales: Record<string, Record<string, Record<string, unknown> | undefined>> }).scales;
-    const s = scales[axis]!;
-    s['ticks'] ??= {};
-    s['title'] ??= {};
-    s['grid'] ??= {};
-    return s as Record<'ticks' | 'title' | 'grid', Record<string, unknown>>;
+  /** A scale's plain config options (chartTheme.ts configScale). */
+  private scale(axis: 'x' | 'y'): ScaleConfig {
+    return configScale(this.chart, axis);
   }
 
   private applyAxis(): void {
@@ -433,22 +369,15 @@ export class LossChart {
     this.scale('x').title['text'] = wallAxisTitle(first ?? Number.NaN, this.curves.loss.lastWall ?? Number.NaN);
   }
 
-  private applyTheme(): void {
-    const fg = themeColor('--muted', '#666');
-    const grid = themeColor('--grid', 'rgba(128,128,128,0.2)');
+  /** The curves' colours from the theme (axis colours: chartTheme.ts followTheme). */
+  private applyColors(): void {
     const colors: Record<CurveName, string> = { loss: themeColor('--accent', '#2563eb'), val_loss: themeColor('--warn', '#b45309') };
     this.chart.data.datasets.forEach((ds, i) => {
       const o = ORDER[i]!;
-      const c = o.which === 'raw' ? fade(colors[o.curve], 0.28) : colors[o.curve];
+      const c = o.which === 'raw' ? withAlpha(colors[o.curve], 0.28) : colors[o.curve];
       ds.borderColor = c;
       ds.backgroundColor = c;
     });
-    for (const axis of ['x', 'y'] as const) {
-      const scale = this.scale(axis);
-      scale.grid['color'] = grid;
-      scale.ticks['color'] = fg;
-      scale.title['color'] = fg;
-    }
     this.chart.update('none');
   }
 }
