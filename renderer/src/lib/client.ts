@@ -53,7 +53,7 @@ void everyMethodListed;
 /** How long the event stream stays open with no listener. */
 const SSE_LINGER_MS = 10_000;
 
-export const EVENT_TYPES = ['progress', 'snapshot', 'status'] as const satisfies readonly WorkbenchEvent['type'][];
+const EVENT_TYPES = ['progress', 'snapshot', 'status'] as const satisfies readonly WorkbenchEvent['type'][];
 
 /** An API failure as the front end sees it: the server's {code, field, message}. */
 export class WorkbenchError extends Error implements ApiError {

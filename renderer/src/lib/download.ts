@@ -3,7 +3,7 @@
  * text itself comes from csv.ts).
  */
 export { pointsCsv, toCsv, type CsvCell } from './csv.js';
-export function downloadBlob(blob: Blob, filename: string): void {
+function downloadBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -143,8 +143,16 @@ function finiteRow(points: Float32Array, d: number, r: number): boolean {
   return true;
 }
 
+/** A PCA fit: everything but the scores, which applyPca computes for any points. */
+type PcaFit = Omit<PcaResult, 'scores'>;
+
 /** Principal component analysis of n x d points (see the file comment); rows with a NaN or infinity are left out of the fit. */
 export function pca(points: Float32Array, d: number, k = 2): PcaResult {
+  const fit = fitPca(points, d, k);
+  return { ...fit, scores: applyPca(fit, points, d) };
+}
+
+function fitPca(points: Float32Array, d: number, k: number): PcaFit {
   if (!Number.isInteger(d) || d < 1) throw new RangeError(`pca: d must be a whole number >= 1 (got ${d})`);
   const rows = Math.floor(points.length / d);
   const kk = Math.max(0, Math.min(k, d));
@@ -182,21 +190,7 @@ export function pca(points: Float32Array, d: number, k = 2): PcaResult {
   const components = eig.vectors.slice(0, kk);
   const variances = Array.from(eig.values.slice(0, kk), (v) => Math.max(0, v));
   const explained = variances.map((v) => (totalVariance > 0 ? Math.min(1, v / totalVariance) : 0));
-  const scores = new Float32Array(rows * kk);
-  for (let r = 0; r < rows; r++) {
-    const ok = finiteRow(points, d, r);
-    for (let c = 0; c < kk; c++) {
-      if (!ok) {
-        scores[r * kk + c] = NaN;
-        continue;
-      }
-      const v = components[c]!;
-      let s = 0;
-      for (let j = 0; j < d; j++) s += (points[r * d + j]! - mean[j]!) * v[j]!;
-      scores[r * kk + c] = s;
-    }
-  }
-  return { n, d, k: kk, mean, components, variances, explained, totalVariance, scores };
+  return { n, d, k: kk, mean, components, variances, explained, totalVariance };
 }
 
 // ---------------------------------------------------------------- what a plot shows
@@ -240,30 +234,13 @@ export function percent(f: number): string {
 }
 
 /**
- * The n x 2 array to draw for `choice`, with its labels. d = 1 data is drawn
- * on a line (y = 0); PCA of 1-D data falls back to the column itself.
+ * The n x 2 array to draw for `choice`, with its labels: `projector` fitted on
+ * the points and applied to them. d = 1 data is drawn on a line (y = 0); PCA
+ * of 1-D data falls back to the column itself.
  */
 export function project(view: PointsLike, choice: ProjectionChoice): Projected {
-  const { n, d, points } = view;
-  const c = fitChoice(choice, d);
-  if (c.mode === 'pca') {
-    const r = pca(points, d, 2);
-    const explained: [number, number] = [r.explained[0] ?? 0, r.explained[1] ?? 0];
-    const label = (k: number): string =>
-      r.totalVariance > 0 ? `PC${k + 1} (${percent(explained[k]!)} of variance)` : `PC${k + 1} (no variance)`;
-    const xLabel = label(0);
-    const yLabel = label(1);
-    return { points: r.scores, n, xLabel, yLabel, explained, caption: `x: ${xLabel} · y: ${yLabel}` };
-  }
-  if (d === 1) {
-    const out = new Float32Array(2 * n);
-    for (let r = 0; r < n; r++) out[2 * r] = points[r]!;
-    const xLabel = dimLabel(0);
-    return { points: out, n, xLabel, yLabel: '0 (d = 1)', caption: `x: ${xLabel} · y: none (1-D data)` };
-  }
-  const xLabel = dimLabel(c.x);
-  const yLabel = dimLabel(c.y);
-  return { points: pickDims(points, d, c.x, c.y), n, xLabel, yLabel, caption: `x: ${xLabel} · y: ${yLabel}` };
+  const { apply, ...axes } = projector(view, choice);
+  return { ...axes, points: apply(view.points), n: view.n };
 }
 
 // ---------------------------------------------------------------- one projection for several clouds
@@ -275,7 +252,7 @@ export function project(view: PointsLike, choice: ProjectionChoice): Projected {
  * clouds projected with one fit share their axes (the path preview fits once
  * and draws x0, x_t and x1 with it). Rows with a NaN or infinity are NaN.
  */
-export function applyPca(fit: PcaResult, points: Float32Array, d: number): Float32Array {
+export function applyPca(fit: Pick<PcaResult, 'd' | 'k' | 'mean' | 'components'>, points: Float32Array, d: number): Float32Array {
   if (d !== fit.d) throw new RangeError(`applyPca: the points have d = ${d} but the fit was made for d = ${fit.d}`);
   const rows = Math.floor(points.length / d);
   const k = fit.k;
@@ -316,7 +293,7 @@ export function projector(fitOn: PointsLike, choice: ProjectionChoice): Projecto
   const { d } = fitOn;
   const c = fitChoice(choice, d);
   if (c.mode === 'pca') {
-    const fit = pca(fitOn.points, d, 2);
+    const fit = fitPca(fitOn.points, d, 2);
     const explained: [number, number] = [fit.explained[0] ?? 0, fit.explained[1] ?? 0];
     const label = (k: number): string =>
       fit.totalVariance > 0 ? `PC${k + 1} (${percent(explained[k]!)} of variance)` : `PC${k + 1} (no variance)`;
