@@ -108,16 +108,18 @@ export function menuActions(d: MenuDeps): MenuActions {
     const win = d.window();
     if (win && !win.isDestroyed()) void win.webContents.loadURL(appPageUrl(hash)).catch(() => undefined);
   };
-  const open = (options: Electron.OpenDialogOptions): Promise<Electron.OpenDialogReturnValue> => {
+  /** The file the user picks in an open dialog (on the window when there is one), or undefined when cancelled. */
+  const pickFile = async (title: string, filter: Electron.FileFilter): Promise<string | undefined> => {
     const win = d.window();
-    return win ? d.dialog.showOpenDialog(win, options) : d.dialog.showOpenDialog(options);
+    const options: Electron.OpenDialogOptions = { title, properties: ['openFile'], filters: [filter, { name: 'All files', extensions: ['*'] }] };
+    const picked = await (win ? d.dialog.showOpenDialog(win, options) : d.dialog.showOpenDialog(options));
+    return picked.canceled ? undefined : picked.filePaths[0];
   };
 
   return {
     importDataset() {
       void (async () => {
-        const picked = await open({ title: 'Import a dataset', properties: ['openFile'], filters: [POINT_FILE_FILTER, { name: 'All files', extensions: ['*'] }] });
-        const file = picked.canceled ? undefined : picked.filePaths[0];
+        const file = await pickFile('Import a dataset', POINT_FILE_FILTER);
         if (!file) return;
         try {
           const ds = await importDatasetFile(d.service, file);
@@ -136,8 +138,7 @@ export function menuActions(d: MenuDeps): MenuActions {
 
     importRun() {
       void (async () => {
-        const picked = await open({ title: 'Import a run', properties: ['openFile'], filters: [RUN_FILE_FILTER, { name: 'All files', extensions: ['*'] }] });
-        const file = picked.canceled ? undefined : picked.filePaths[0];
+        const file = await pickFile('Import a run', RUN_FILE_FILTER);
         if (!file) return;
         try {
           const run = d.store.importRun(file);
@@ -164,9 +165,8 @@ export function menuActions(d: MenuDeps): MenuActions {
         }
         try {
           const run = d.store.getRun(runId);
-          const picked = win
-            ? await d.dialog.showSaveDialog(win, { title: `Export run ${run.id}`, defaultPath: suggestedExportName(run), filters: [RUN_FILE_FILTER] })
-            : await d.dialog.showSaveDialog({ title: `Export run ${run.id}`, defaultPath: suggestedExportName(run), filters: [RUN_FILE_FILTER] });
+          const options: Electron.SaveDialogOptions = { title: `Export run ${run.id}`, defaultPath: suggestedExportName(run), filters: [RUN_FILE_FILTER] };
+          const picked = await (win ? d.dialog.showSaveDialog(win, options) : d.dialog.showSaveDialog(options));
           if (picked.canceled || !picked.filePath) return;
           const { out } = await exportRunFile(d.store, run.id, picked.filePath);
           void box({ type: 'info', message: `Run ${run.id} exported`, detail: `${out}\nAdd it to another workbench with File → Import Run… or \`cfm import\`.` });

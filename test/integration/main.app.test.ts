@@ -3,7 +3,7 @@
  * the `electron` module, since Electron's binary cannot run here: the app
  * lifecycle, window, protocol, session, ipcMain, menu, dialogs and
  * utilityProcess are recorded, and utilityProcess.fork starts the real worker
- * (child_process with a process.parentPort shim, as in main.spawner.test.ts).
+ * (child_process with a process.parentPort shim, utilityHarness.ts).
  * Everything behind them is real: the database file in the userData folder,
  * the run manager, the service.
  *
@@ -26,11 +26,11 @@ import { CONTENT_SECURITY_POLICY } from '../../main/security.js';
 import { windowOptions } from '../../main/window.js';
 import { makeTempDir, REPO_ROOT, waitFor } from './cliHarness.js';
 import { tinyConfig } from './serverHarness.js';
+import { writeUtilityShim } from './utilityHarness.js';
 
 const E = await vi.hoisted(async () => {
   const { EventEmitter } = await import('node:events');
-  const { fork } = await import('node:child_process');
-  const { constants } = await import('node:os');
+  const { forkUtility } = await import('./utilityHarness.js');
 
   const state = {
     log: [] as string[],
@@ -201,26 +201,7 @@ const E = await vi.hoisted(async () => {
     utilityProcess: {
       fork: (modulePath: string, args: string[], options: { env: NodeJS.ProcessEnv }) => {
         state.forks.push({ modulePath, args });
-        const child = fork(state.shim, args, {
-          serialization: 'advanced',
-          execArgv: [],
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-          env: { ...options.env, CFM_SHIM_ENTRY: modulePath },
-        });
-        const events = new EventEmitter();
-        child.on('message', (m) => events.emit('message', m));
-        child.on('exit', (code, signal) => events.emit('exit', code ?? 128 + (signal ? constants.signals[signal] : 0)));
-        return {
-          get pid() {
-            return child.pid;
-          },
-          postMessage: (m: object) => void (child.connected && child.send(m)),
-          kill: () => child.kill('SIGTERM'),
-          on(event: string, l: (...a: unknown[]) => void) {
-            events.on(event, l);
-            return this;
-          },
-        };
+        return forkUtility(state.shim, modulePath, args, options.env);
       },
     },
   };
@@ -228,16 +209,6 @@ const E = await vi.hoisted(async () => {
 });
 
 vi.mock('electron', () => E.electron);
-
-const SHIM = `
-import { pathToFileURL } from 'node:url';
-process.parentPort = {
-  postMessage: (m) => { if (process.connected) process.send(m); },
-  on: (event, listener) => { if (event === 'message') process.on('message', (m) => listener({ data: m })); },
-};
-process.on('disconnect', () => process.exit(0));
-await import(pathToFileURL(process.env.CFM_SHIM_ENTRY).href);
-`;
 
 const MAIN_JS = path.join(REPO_ROOT, 'dist', 'main', 'main.js');
 const PRELOAD = path.join(REPO_ROOT, 'dist', 'main', 'preload.cjs');
@@ -253,8 +224,7 @@ beforeAll(async () => {
   tmp = makeTempDir('main-app');
   // The app pins userData to the cfm command's data folder: under this XDG_DATA_HOME, not the real home.
   process.env.XDG_DATA_HOME = tmp.dir;
-  state.shim = path.join(tmp.dir, 'utility-shim.mjs');
-  writeFileSync(state.shim, SHIM);
+  state.shim = writeUtilityShim(tmp.dir);
   delete process.env.CFM_DB;
   process.env.CFM_BACKEND = 'wasm';
   signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };

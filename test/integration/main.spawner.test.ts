@@ -7,10 +7,8 @@
  * process.parentPort (postMessage, and 'message' events carrying `data`), which
  * is the path app/runs/worker.ts takes inside Electron.
  */
-import { fork } from 'node:child_process';
-import { EventEmitter } from 'node:events';
-import { constants } from 'node:os';
 import { writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../app/contract.js';
@@ -21,18 +19,7 @@ import { openStore } from '../../app/store/index.js';
 import { utilityProcessSpawner, type UtilityFork, type UtilityForkOptions } from '../../main/utilitySpawner.js';
 import { makeTempDir, waitFor } from './cliHarness.js';
 import { tinyConfig } from './serverHarness.js';
-
-/** The child side of a utility process: process.parentPort over the IPC channel, then the real entry module. */
-const SHIM = `
-import { pathToFileURL } from 'node:url';
-process.parentPort = {
-  postMessage: (m) => { if (process.connected) process.send(m); },
-  on: (event, listener) => { if (event === 'message') process.on('message', (m) => listener({ data: m })); },
-};
-// Electron ends utility processes with the app; a test run ends them with the test.
-process.on('disconnect', () => process.exit(0));
-await import(pathToFileURL(process.env.CFM_SHIM_ENTRY).href);
-`;
+import { forkUtility, writeUtilityShim } from './utilityHarness.js';
 
 /** A worker that ignores SIGTERM, echoes, and says goodbye just before exiting. */
 const STUBBORN = `
@@ -56,39 +43,16 @@ let shim: string;
 let stubborn: string;
 const forks: Forked[] = [];
 
-/** utilityProcess.fork as Electron gives it, on child_process. */
+/** utilityProcess.fork as Electron gives it, on child_process (utilityHarness.ts). */
 const fakeFork: UtilityFork = (modulePath, args, options) => {
   forks.push({ modulePath, args, options });
-  const child = fork(shim, args, {
-    serialization: 'advanced',
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...options.env, CFM_SHIM_ENTRY: modulePath } as NodeJS.ProcessEnv,
-  });
-  const events = new EventEmitter();
-  child.on('message', (m) => events.emit('message', m));
-  // Electron reports the waitpid status as a code, never a signal name.
-  child.on('exit', (code, signal) => events.emit('exit', code ?? 128 + (signal ? constants.signals[signal] : 0)));
-  return {
-    get pid() {
-      return child.pid;
-    },
-    postMessage: (m: unknown) => {
-      if (child.connected) child.send(m as object);
-    },
-    kill: () => child.kill('SIGTERM'),
-    on(event: string, listener: (...args: any[]) => void) {
-      events.on(event, listener);
-      return this;
-    },
-  };
+  return forkUtility(shim, modulePath, args, options.env);
 };
 
 beforeAll(() => {
   tmp = makeTempDir('main-spawner');
-  shim = path.join(tmp.dir, 'utility-shim.mjs');
+  shim = writeUtilityShim(tmp.dir);
   stubborn = path.join(tmp.dir, 'stubborn.mjs');
-  writeFileSync(shim, SHIM);
   writeFileSync(stubborn, STUBBORN);
 });
 afterAll(() => tmp?.remove());

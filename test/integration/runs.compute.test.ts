@@ -5,14 +5,12 @@
  * runs; a compute process that dies takes only its job down (a clear error
  * naming it), and the next job gets a fresh process; jobs leak no tensors.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessRunManager } from '../../app/runs/manager.js';
 import type { Store } from '../../app/store/interface.js';
-import { EventLog, loadDist, makeTempDir, RecordingSpawner, TINY, type Dist } from './runsHarness.js';
+import { openRunsHost, TINY, type RecordingSpawner, type RunsHost } from './runsHarness.js';
 
-let dist: Dist;
-let tmp: ReturnType<typeof makeTempDir>;
+let harness: RunsHost;
 let store: Store;
 let spawner: RecordingSpawner;
 let manager: ProcessRunManager;
@@ -21,23 +19,15 @@ let runId: number;
 const solver = { solver: 'rk4' as const, steps: 10, seed: 0 };
 
 beforeAll(async () => {
-  dist = await loadDist();
-  tmp = makeTempDir('runs-compute');
-  store = dist.store.openStore(path.join(tmp.dir, 'cfm.db'));
-  spawner = new RecordingSpawner(dist.spawner.nodeWorkerSpawner());
-  manager = dist.manager.createRunManager({ store, backend: 'wasm', concurrency: 1, spawner });
-  const log = new EventLog(manager);
-  runId = dist.create.createRun(store, { ...TINY, steps: 200, seed: 5 }, { backend: 'wasm' }).id;
+  harness = await openRunsHost('runs-compute');
+  ({ store, spawner, manager } = harness);
+  runId = harness.dist.create.createRun(store, { ...TINY, steps: 200, seed: 5 }, { backend: 'wasm' }).id;
   manager.enqueue(runId);
-  await log.status(runId, 'completed');
+  await harness.log.status(runId, 'completed');
   await manager.idle();
 });
 
-afterAll(async () => {
-  await manager?.close();
-  store?.close();
-  tmp?.remove();
-});
+afterAll(() => harness?.close());
 
 const computeWorkers = () => spawner.spawned.filter((s) => s.role === 'compute');
 

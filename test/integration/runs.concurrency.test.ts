@@ -3,33 +3,24 @@
  * the concurrency limit (which can be raised while runs wait), and several
  * trainers writing to one database at the same time lose no metric rows.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessRunManager } from '../../app/runs/manager.js';
 import type { Store } from '../../app/store/interface.js';
-import { EventLog, expectStepsOneTo, loadDist, makeTempDir, RecordingSpawner, TINY, type Dist } from './runsHarness.js';
+import { expectStepsOneTo, openRunsHost, TINY, type Dist, type EventLog, type RecordingSpawner, type RunsHost } from './runsHarness.js';
 
+let harness: RunsHost;
 let dist: Dist;
-let tmp: ReturnType<typeof makeTempDir>;
 let store: Store;
 let spawner: RecordingSpawner;
 let manager: ProcessRunManager;
 let log: EventLog;
 
 beforeAll(async () => {
-  dist = await loadDist();
-  tmp = makeTempDir('runs-conc');
-  store = dist.store.openStore(path.join(tmp.dir, 'cfm.db'));
-  spawner = new RecordingSpawner(dist.spawner.nodeWorkerSpawner());
-  manager = dist.manager.createRunManager({ store, backend: 'wasm', concurrency: 1, spawner });
-  log = new EventLog(manager);
+  harness = await openRunsHost('runs-conc');
+  ({ dist, store, spawner, manager, log } = harness);
 });
 
-afterAll(async () => {
-  await manager?.close();
-  store?.close();
-  tmp?.remove();
-});
+afterAll(() => harness?.close());
 
 describe('the run queue', () => {
   it('three runs at concurrency 2 all complete, first come first served, with every metric row and never three at once', async () => {

@@ -13,27 +13,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent, StatusEvent } from '../../app/contract.js';
 import type { ProcessRunManager } from '../../app/runs/manager.js';
 import type { Store } from '../../app/store/interface.js';
-import { EventLog, expectStepsOneTo, loadDist, makeTempDir, RecordingSpawner, REPO_ROOT, TINY, waitFor, type Dist } from './runsHarness.js';
+import { expectStepsOneTo, openRunsHost, REPO_ROOT, TINY, waitFor, type Dist, type EventLog, type RunsHost } from './runsHarness.js';
 
+let harness: RunsHost;
 let dist: Dist;
-let tmp: ReturnType<typeof makeTempDir>;
 let store: Store;
 let manager: ProcessRunManager;
 let log: EventLog;
 
 beforeAll(async () => {
-  dist = await loadDist();
-  tmp = makeTempDir('runs-crash');
-  store = dist.store.openStore(path.join(tmp.dir, 'cfm.db'));
-  manager = dist.manager.createRunManager({ store, backend: 'wasm', concurrency: 2, spawner: new RecordingSpawner(dist.spawner.nodeWorkerSpawner()) });
-  log = new EventLog(manager);
+  harness = await openRunsHost('runs-crash', 2);
+  ({ dist, store, manager, log } = harness);
 });
 
-afterAll(async () => {
-  await manager?.close();
-  store?.close();
-  tmp?.remove();
-});
+afterAll(() => harness?.close());
 
 describe('a trainer killed mid-run', () => {
   it('is marked interrupted, and resuming it reproduces the losses of an uninterrupted run', async () => {
@@ -89,7 +82,7 @@ describe('a trainer killed mid-run', () => {
 
   it('whose host was killed instead checkpoints, marks its run interrupted and exits', async () => {
     const run = dist.create.createRun(store, { ...TINY, steps: 100_000, checkpointEvery: 1_000_000 }, { backend: 'wasm' });
-    const hostScript = path.join(tmp.dir, 'host.mjs');
+    const hostScript = path.join(harness.dir, 'host.mjs');
     const dist_ = (rel: string) => JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'dist', rel)).href);
     writeFileSync(
       hostScript,

@@ -12,29 +12,21 @@ import type { ProgressEvent, SnapshotEvent, StatusEvent } from '../../app/contra
 import type { ProcessRunManager } from '../../app/runs/manager.js';
 import type { Store } from '../../app/store/interface.js';
 import { startCfm, TINY as TINY_FLAGS } from './cliHarness.js';
-import { EventLog, expectStepsOneTo, loadDist, makeTempDir, RecordingSpawner, TINY, type Dist } from './runsHarness.js';
+import { EventLog, expectStepsOneTo, openRunsHost, TINY, type Dist, type RecordingSpawner, type RunsHost } from './runsHarness.js';
 
+let harness: RunsHost;
 let dist: Dist;
-let tmp: ReturnType<typeof makeTempDir>;
 let store: Store;
 let spawner: RecordingSpawner;
 let manager: ProcessRunManager;
 let log: EventLog;
 
 beforeAll(async () => {
-  dist = await loadDist();
-  tmp = makeTempDir('runs-life');
-  store = dist.store.openStore(path.join(tmp.dir, 'cfm.db'));
-  spawner = new RecordingSpawner(dist.spawner.nodeWorkerSpawner());
-  manager = dist.manager.createRunManager({ store, backend: 'wasm', concurrency: 1, spawner });
-  log = new EventLog(manager);
+  harness = await openRunsHost('runs-life');
+  ({ dist, store, spawner, manager, log } = harness);
 });
 
-afterAll(async () => {
-  await manager?.close();
-  store?.close();
-  tmp?.remove();
-});
+afterAll(() => harness?.close());
 
 const newRun = (config: Record<string, unknown>) => dist.create.createRun(store, { ...TINY, ...config }, { backend: 'wasm' });
 
@@ -144,7 +136,7 @@ describe('background runs', () => {
   });
 
   it('a cancel written to the database by another process stops a foreground `cfm train`', async () => {
-    const db = path.join(tmp.dir, 'fg.db');
+    const db = path.join(harness.dir, 'fg.db');
     const cli = startCfm(db, ['train', ...TINY_FLAGS, '--width', '16', '--steps', '50000', '--json']);
     const other = dist.store.openStore(db);
     try {
@@ -196,7 +188,7 @@ describe('background runs', () => {
   });
 
   it('at start, runs left running by a host whose trainer is gone become interrupted; a live trainer is left alone', async () => {
-    const db = path.join(tmp.dir, 'stale.db');
+    const db = path.join(harness.dir, 'stale.db');
     const s = dist.store.openStore(db);
     try {
       const dead = spawnSync(process.execPath, ['-e', '']).pid!;

@@ -9,10 +9,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RunStatus, WorkbenchEvent } from '../../app/contract.js';
+import type { ProcessRunManager } from '../../app/runs/manager.js';
 import type { RunManager } from '../../app/runs/managerTypes.js';
 import type { WorkerHandle, WorkerRole, WorkerSpawner } from '../../app/runs/spawner.js';
 import type { HostMessage } from '../../app/runs/workerProtocol.js';
-import { REPO_ROOT } from './cliHarness.js';
+import type { Store } from '../../app/store/interface.js';
+import { makeTempDir, REPO_ROOT } from './cliHarness.js';
 
 export { makeTempDir, readStore, REPO_ROOT, waitFor } from './cliHarness.js';
 
@@ -145,6 +147,34 @@ export class EventLog {
       .map((e) => (e.type === 'status' ? `${e.run}:${e.status}` : ''))
       .join(' ');
   }
+}
+
+/** A run manager over a fresh database in a temp folder, its processes recorded and its events logged. */
+export interface RunsHost {
+  dist: Dist;
+  /** The temp folder (the database is cfm.db in it). */
+  dir: string;
+  store: Store;
+  spawner: RecordingSpawner;
+  manager: ProcessRunManager;
+  log: EventLog;
+  /** Closes the manager (its workers) and the store, removes the folder. */
+  close(): Promise<void>;
+}
+
+export async function openRunsHost(label: string, concurrency = 1): Promise<RunsHost> {
+  const dist = await loadDist();
+  const tmp = makeTempDir(label);
+  const store = dist.store.openStore(path.join(tmp.dir, 'cfm.db'));
+  const spawner = new RecordingSpawner(dist.spawner.nodeWorkerSpawner());
+  const manager = dist.manager.createRunManager({ store, backend: 'wasm', concurrency, spawner });
+  const log = new EventLog(manager);
+  const close = async (): Promise<void> => {
+    await manager.close();
+    store.close();
+    tmp.remove();
+  };
+  return { dist, dir: tmp.dir, store, spawner, manager, log, close };
 }
 
 /** Steps 1..n, each once: no metric row lost or doubled. */

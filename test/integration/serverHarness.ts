@@ -11,7 +11,7 @@ import { startServer, type RunningServer, type ServerOptions } from '../../app/s
 import { createService, type Service } from '../../app/service.js';
 import { openStore, type Store } from '../../app/store/index.js';
 import { decodeWire, encodeWire } from '../../app/wire.js';
-import { makeTempDir } from './cliHarness.js';
+import { makeTempDir, waitFor } from './cliHarness.js';
 
 export interface TestServer {
   server: RunningServer;
@@ -183,15 +183,9 @@ export async function openEvents(s: RunningServer, query = `?token=${s.token}`):
   };
 }
 
-/** Polls `probe` until it returns a value other than undefined. */
-export async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 90_000, everyMs = 150): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** Polls `probe` until it returns a value other than undefined (waitFor with a server's longer defaults). */
+export function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 90_000, everyMs = 150): Promise<T> {
+  return waitFor(probe, what, timeoutMs, everyMs);
 }
 
 /** A run config that trains in a few seconds on wasm. */
