@@ -6,14 +6,10 @@
 import { tf } from './backend.js';
 import type { Mlp } from './model/mlp.js';
 import { integrate } from './ode/integrate.js';
-import type { SolverName } from './ode/types.js';
+import type { SolverOptions } from './ode/solve.js';
 import type { Points } from './points.js';
 
-export interface GenerateOptions {
-  solver: SolverName;
-  steps?: number;
-  atol?: number;
-  rtol?: number;
+export interface GenerateOptions extends SolverOptions {
   trajectory?: boolean;
   energy?: boolean;
 }

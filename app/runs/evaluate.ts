@@ -11,6 +11,7 @@ import { logLikelihood } from '../engine/likelihood.js';
 import { mmd } from '../engine/metrics/mmd.js';
 import { normalizedPathEnergy } from '../engine/metrics/pathEnergy.js';
 import { wasserstein } from '../engine/metrics/wasserstein.js';
+import { SOLVER_DEFAULTS } from '../engine/ode/solve.js';
 import type { SolverName } from '../engine/ode/types.js';
 import { Rng } from '../engine/rng.js';
 import type { Mlp } from '../engine/model/mlp.js';
@@ -75,7 +76,7 @@ export async function evaluateRun(store: Store, run: number | string, o: Evaluat
     const w2Source = wasserstein(x0, target, 2);
     const pathEnergy = g.energy ?? NaN;
     const npe = normalizedPathEnergy(pathEnergy, w2Source * w2Source);
-    const steps = o.solver === 'dopri5' ? null : (o.steps ?? 100);
+    const steps = o.solver === 'dopri5' ? null : (o.steps ?? SOLVER_DEFAULTS.steps);
     const nll = o.nllPoints ? await heldOutNll(mlp, target, Math.min(o.nllPoints, n), config.source, o) : undefined;
     const metrics = { w1, w2, mmd: m, npe, path_energy: pathEnergy, nfe: g.nfe, ...(nll !== undefined ? { nll } : {}) };
     const saved = store.saveEvaluation({ runId: record.id, checkpointStep, solver: o.solver, steps, n, seed: o.seed, nfe: g.nfe, metrics });

@@ -137,8 +137,6 @@ export async function executeRun(store: Store, runId: number, backend: BackendIn
   let lastFlush = Date.now();
   let lastProgress = 0;
   let valLoss: number | null = store.lastMetric(run.id, 'val_loss')?.value ?? null;
-  let lastLoss = NaN;
-  let lastLr = config.lr;
 
   const elapsed = () => (Date.now() - startedAt) / 1000;
   const rate = () => (trainer.step - sessionStartStep) / Math.max(elapsed(), 1e-9);
@@ -188,8 +186,6 @@ export async function executeRun(store: Store, runId: number, backend: BackendIn
       }
       const r = trainer.stepOnce();
       const now = Date.now();
-      lastLoss = r.loss;
-      lastLr = r.lr;
       recent.push(r.loss);
       if (recent.length > LOSS_WINDOW) recent.shift();
       pending.push({ step: r.step, wallTime: now, name: 'loss', value: r.loss });
@@ -207,8 +203,8 @@ export async function executeRun(store: Store, runId: number, backend: BackendIn
           runId: run.id,
           step: r.step,
           totalSteps: config.steps,
-          loss: lastLoss,
-          lr: lastLr,
+          loss: r.loss,
+          lr: r.lr,
           stepsPerSecond: sps,
           etaSeconds: sps > 0 ? (config.steps - r.step) / sps : Infinity,
           elapsedSeconds: priorSeconds + elapsed(),

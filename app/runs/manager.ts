@@ -329,8 +329,6 @@ export class ProcessRunManager implements RunManager {
         this.emitStatus(slot.runId, 'running', m.step, null);
         return;
       case 'progress':
-        this.emit({ ...m.event, run: slot.runId });
-        return;
       case 'snapshot':
         this.emit({ ...m.event, run: slot.runId });
         return;
@@ -505,7 +503,6 @@ export class ProcessRunManager implements RunManager {
       waits.push(withTimeout(compute.exited, SHUTDOWN_GRACE_MS, () => compute.handle.kill('SIGKILL')));
     }
     await Promise.all(waits);
-    this.checkIdle();
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

@@ -3,6 +3,7 @@
  * NFE, the checkpoint step) so they can be found and compared later.
  */
 import { generate } from '../engine/generate.js';
+import { SOLVER_DEFAULTS } from '../engine/ode/solve.js';
 import type { SolverName } from '../engine/ode/types.js';
 import type { Points } from '../engine/points.js';
 import { Rng } from '../engine/rng.js';
@@ -51,7 +52,7 @@ export async function sampleRun(store: Store, run: number | string, o: SampleOpt
             runId: record.id,
             points: g.points,
             solver: o.solver,
-            steps: o.solver === 'dopri5' ? null : (o.steps ?? 100),
+            steps: o.solver === 'dopri5' ? null : (o.steps ?? SOLVER_DEFAULTS.steps),
             seed: o.seed,
             nfe: g.nfe,
             checkpointStep,

@@ -12,8 +12,10 @@
  * ApiError values ({ code, field, message }), never as stack traces.
  */
 import { z } from 'zod';
-import type { ApiError, ProgressEvent, RunStatus, SnapshotEvent } from '../contract.js';
+import type { ApiError, ProgressEvent, SnapshotEvent } from '../contract.js';
+import { SOLVERS, type FixedSolverName } from '../engine/ode/types.js';
 import type { ErrorCode } from '../errors.js';
+import { RUN_STATUSES } from '../store/interface.js';
 import type { ComputeKind } from './managerTypes.js';
 
 // ---------------------------------------------------------------- host -> worker
@@ -24,7 +26,7 @@ export interface SnapshotSettings {
   n: number;
   /** Trajectories kept: the first k of the n points. */
   trajectories: number;
-  solver: 'euler' | 'midpoint' | 'heun' | 'rk4';
+  solver: FixedSolverName;
   steps: number;
   /** 2-D runs: times at which the vector field is drawn on a grid (empty: none). */
   fieldTimes: number[];
@@ -49,7 +51,6 @@ export type HostMessage =
 // ---------------------------------------------------------------- worker -> host
 
 const ERROR_CODES = ['invalid_input', 'not_found', 'conflict', 'database', 'numeric', 'backend', 'cancelled', 'internal'] as const satisfies readonly ErrorCode[];
-const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const satisfies readonly RunStatus[];
 
 /** Any number, Infinity and NaN included (an unknown ETA is Infinity); zod's number() refuses those. */
 const anyNumber = z.custom<number>((v) => typeof v === 'number', 'expected a number');
@@ -105,7 +106,7 @@ export type WorkerMessage = z.infer<typeof WorkerMessageSchema>;
 
 // ---------------------------------------------------------------- job results
 
-const solverName = z.enum(['euler', 'midpoint', 'heun', 'rk4', 'dopri5']);
+const solverName = z.enum(SOLVERS);
 
 /** What each job must return; a result that does not parse is a protocol error, reported as such. */
 export const JOB_RESULT_SCHEMAS = {

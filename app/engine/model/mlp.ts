@@ -9,6 +9,7 @@ import type { Rng } from '../rng.js';
 import { activate, type ActivationName } from './activations.js';
 import { denseLayer } from './dense.js';
 import { timeFeatureCount, writeTimeFeatures } from './timeEmbedding.js';
+import { readVariables, writeVariables } from './variables.js';
 
 export interface MlpConfig {
   dim: number;
@@ -95,15 +96,11 @@ export class Mlp {
   }
 
   getWeights(): Float32Array[] {
-    return this.params.map((p) => p.dataSync() as Float32Array).map((a) => new Float32Array(a));
+    return readVariables(this.params);
   }
 
   setWeights(values: Float32Array[]): void {
-    this.params.forEach((p, i) => {
-      const t = tf.tensor(values[i], p.shape);
-      p.assign(t);
-      t.dispose();
-    });
+    writeVariables(this.params, values);
   }
 
   parameterCount(): number {

@@ -18,7 +18,7 @@
  */
 import { tf } from '../backend.js';
 import { CfmError } from '../../errors.js';
-import { axpy, disposeState, weighted } from './state.js';
+import { axpy, cloneState, disposeState, weighted } from './state.js';
 import type { OdeSystem, SolveResult, State, StepObserver } from './types.js';
 
 const C = [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1, 1];
@@ -186,5 +186,5 @@ export async function solveDopri5(F: OdeSystem, y0: readonly tf.Tensor[], o: Dop
     throw e;
   }
   disposeState(k1);
-  return { y: y === y0 ? y0.map((c) => c.clone()) : y, steps: accepted, rejected };
+  return { y: y === y0 ? cloneState(y0) : y, steps: accepted, rejected };
 }

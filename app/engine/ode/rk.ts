@@ -5,7 +5,7 @@
  * Each step runs inside one tf.tidy: only the new state survives it.
  */
 import { tf } from '../backend.js';
-import { axpy, disposeState } from './state.js';
+import { axpy, cloneState, disposeState } from './state.js';
 import type { ButcherTableau } from './tableaus.js';
 import type { OdeSystem, SolveResult, State, StepObserver } from './types.js';
 
@@ -45,5 +45,5 @@ export async function solveFixed(
     if (y !== y0) disposeState(y);
     throw e;
   }
-  return { y: y === y0 ? y0.map((c) => c.clone()) : y, steps, rejected: 0 };
+  return { y: y === y0 ? cloneState(y0) : y, steps, rejected: 0 };
 }

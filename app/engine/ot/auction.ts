@@ -64,27 +64,14 @@ export function auction(
       head = head + 1 === n ? 0 : head + 1;
       pending--;
       bids++;
-      let off = i * k;
+      // Best and second-best reduced cost among the candidates. If the second best
+      // lies beyond the row's bound, a column outside the list may be cheaper:
+      // rebuild the list densely once and scan again, capping w2 at the new bound.
+      const off = i * k;
       let w1 = Infinity;
       let w2 = Infinity;
       let j1 = -1;
-      for (let q = 0; q < k; q++) {
-        const j = cols[off + q];
-        const r = costs[off + q] - v[j];
-        if (r < w2) {
-          if (r < w1) {
-            w2 = w1;
-            w1 = r;
-            j1 = j;
-          } else {
-            w2 = r;
-          }
-        }
-      }
-      if (w2 > bound[i]) {
-        rebuilds++;
-        cand.build(i, src.row(i, null, 0), v);
-        off = i * k;
+      for (let rebuilt = false; ; rebuilt = true) {
         w1 = Infinity;
         w2 = Infinity;
         for (let q = 0; q < k; q++) {
@@ -100,7 +87,13 @@ export function auction(
             }
           }
         }
-        if (w2 > bound[i]) w2 = bound[i];
+        if (w2 <= bound[i]) break;
+        if (rebuilt) {
+          w2 = bound[i];
+          break;
+        }
+        rebuilds++;
+        cand.build(i, src.row(i, null, 0), v);
       }
       v[j1] -= w2 - w1 + eps;
       const prev = y[j1];

@@ -5,6 +5,7 @@
  * so it costs no read-back per step.
  */
 import { tf } from '../backend.js';
+import { readVariables, writeVariables } from '../model/variables.js';
 
 export class Ema {
   readonly decay: number;
@@ -27,15 +28,11 @@ export class Ema {
   }
 
   getWeights(): Float32Array[] {
-    return this.shadow.map((s) => new Float32Array(s.dataSync() as Float32Array));
+    return readVariables(this.shadow);
   }
 
   setWeights(values: Float32Array[]): void {
-    this.shadow.forEach((s, i) => {
-      const t = tf.tensor(values[i], s.shape);
-      s.assign(t);
-      t.dispose();
-    });
+    writeVariables(this.shadow, values);
   }
 
   dispose(): void {

@@ -11,6 +11,7 @@
  *   adamw: p <- p - lr * wd * p                    (decoupled, before the step)
  */
 import { tf } from '../backend.js';
+import { readVariables, writeVariables } from '../model/variables.js';
 
 import type { OptimizerName } from './optimizerNames.js';
 
@@ -76,20 +77,13 @@ export class AdamOptimizer {
   }
 
   getState(): OptimizerState {
-    const read = (vs: tf.Variable[]) => vs.map((x) => new Float32Array(x.dataSync() as Float32Array));
-    return { step: this.k, m: read(this.m), v: read(this.v) };
+    return { step: this.k, m: readVariables(this.m), v: readVariables(this.v) };
   }
 
   setState(s: OptimizerState): void {
     this.k = s.step;
-    const write = (vs: tf.Variable[], arrs: Float32Array[]) =>
-      vs.forEach((x, i) => {
-        const t = tf.tensor(arrs[i], x.shape);
-        x.assign(t);
-        t.dispose();
-      });
-    write(this.m, s.m);
-    write(this.v, s.v);
+    writeVariables(this.m, s.m);
+    writeVariables(this.v, s.v);
   }
 
   dispose(): void {
