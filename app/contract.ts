@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { ErrorCode } from './errors.js';
+import { RUN_STATUSES, type RunStatus } from './store/interface.js';
 
 // ---------------------------------------------------------------- shared pieces
 
@@ -41,7 +42,7 @@ export const API_METHODS = {
   listRuns: z
     .object({
       experiment: name.optional(),
-      status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']).optional(),
+      status: z.enum(RUN_STATUSES).optional(),
       tag: name.optional(),
       /** Free text matched against name, experiment, dataset, method, tags and notes. */
       text: z.string().max(200).optional(),
@@ -140,7 +141,7 @@ export type ApiParsed<M extends ApiMethod> = z.output<(typeof API_METHODS)[M]>;
 
 // ---------------------------------------------------------------- outputs
 
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+export type { RunStatus };
 
 export interface ApiError {
   code: ErrorCode;

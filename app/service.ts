@@ -41,7 +41,7 @@ import { previewPath } from './service/pathPreview.js';
 import { listRunViews } from './service/runList.js';
 import { saveConcurrency } from './service/settings.js';
 import { startRun, startSweep } from './service/start.js';
-import { experimentView, runDetail, runView } from './service/views.js';
+import { differingConfigKeys, experimentView, runDetail, runView } from './service/views.js';
 
 export { toApiError, toCfmError } from './service/errors.js';
 
@@ -176,9 +176,7 @@ export function createService(deps: ServiceDeps): Service {
     compareRuns: (p): CompareView => {
       const records = p.runs.map((ref) => store.getRun(ref));
       const runs = records.map((r) => runDetail(store, r));
-      const keys = [...new Set(runs.flatMap((r) => Object.keys(r.config)))].sort();
-      const differing = keys.filter((k) => new Set(runs.map((r) => JSON.stringify(r.config[k]) ?? 'undefined')).size > 1);
-      return { runs, differing, curves: records.map((r) => series(r.id, 'loss', p.points)) };
+      return { runs, differing: differingConfigKeys(runs), curves: records.map((r) => series(r.id, 'loss', p.points)) };
     },
     metricSeries: (p) => series(store.getRun(p.run).id, p.name, p.points, p.afterStep),
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { invalid } from '../errors.js';
 import type { RunDetail, RunView } from '../contract.js';
 import { isProcessAlive } from '../runs/manager.js';
-import { runDetail, runView } from '../service/views.js';
+import { differingConfigKeys, runDetail, runView } from '../service/views.js';
 import { RUN_STATUSES, type RunFilter, type RunStatus, type Store } from '../store/interface.js';
 import { outputMode, withStore } from './context.js';
 import { formatDuration, formatNumber, formatTable, printJson, printLine } from './output.js';
@@ -126,8 +126,7 @@ export function registerInspectCommands(program: Command): void {
       withStore(cmd, (store) => {
         if (refs.length < 2) throw invalid('runs', 'compare needs at least two runs, e.g. cfm compare 1 2');
         const views = refs.map((ref) => runDetail(store, store.getRun(ref)));
-        const keys = [...new Set(views.flatMap((v) => Object.keys(v.config)))].sort();
-        const differing = keys.filter((k) => new Set(views.map((v) => JSON.stringify(v.config[k]))).size > 1);
+        const differing = differingConfigKeys(views);
         const metricNames = [...new Set(views.flatMap((v) => Object.keys(latestMetrics(v))))];
         if (outputMode(cmd).json) return printJson({ runs: views, differing });
         const header = ['', ...views.map((v) => `${v.id} ${v.name}`)];
@@ -138,7 +137,7 @@ export function registerInspectCommands(program: Command): void {
           ['loss', ...views.map((v) => v.loss)],
           ['val loss', ...views.map((v) => v.valLoss)],
           ...metricNames.map((m) => [m, ...views.map((v) => latestMetrics(v)[m] ?? null)]),
-          ...(o.all ? keys : differing).map((k) => [`${differing.includes(k) ? '*' : ' '} ${k}`, ...views.map((v) => (v.config[k] === undefined ? null : String(v.config[k])))]),
+          ...(o.all ? [...new Set(views.flatMap((v) => Object.keys(v.config)))].sort() : differing).map((k) => [`${differing.includes(k) ? '*' : ' '} ${k}`, ...views.map((v) => (v.config[k] === undefined ? null : String(v.config[k])))]),
         ];
         printLine(formatTable(header, rows));
         if (!o.all) printLine(differing.length ? `* config keys that differ (${differing.length}); --all shows every key` : 'configs are identical');

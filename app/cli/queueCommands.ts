@@ -8,12 +8,12 @@ import { CfmError, invalid } from '../errors.js';
 import type { RunView, WorkbenchEvent } from '../contract.js';
 import { isProcessAlive } from '../runs/manager.js';
 import { runView } from '../service/views.js';
+import { ENDED_STATUSES } from '../store/interface.js';
 import { addConfigOptions, configFromOptions } from './configFlags.js';
 import { globals, outputMode, withStore } from './context.js';
 import { formatDuration, formatNumber, formatTable, printJson, printLine } from './output.js';
 import { intOption } from './parse.js';
 
-const STOPPED = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `lr=1e-3,3e-4` -> ['lr', [0.001, 0.0003]]; keys may be flag-style (weight-decay) or camelCase. */
@@ -40,20 +40,20 @@ export function registerQueueCommands(program: Command): void {
       withStore(cmd, async (store) => {
         store.markStaleRunning(isProcessAlive);
         let run = store.getRun(ref);
-        if (STOPPED.has(run.status)) {
+        if (ENDED_STATUSES.has(run.status)) {
           throw new CfmError('conflict', `run ${run.id} is already ${run.status}; nothing to cancel`, 'run');
         }
         store.requestCancel(run.id);
         // A queued run nobody trains yet is cancelled here; if a trainer claimed it meanwhile, it honours the request.
         if (run.status === 'queued') run = store.transitionRun(run.id, ['queued'], { status: 'cancelled', finishedAt: Date.now() }) ?? store.getRun(run.id);
-        while (o.wait && !STOPPED.has(run.status)) {
+        while (o.wait && !ENDED_STATUSES.has(run.status)) {
           await sleep(200);
           store.markStaleRunning(isProcessAlive);
           run = store.getRun(run.id);
         }
         if (outputMode(cmd).json) return printJson({ id: run.id, name: run.name, status: run.status, step: run.step });
         printLine(
-          STOPPED.has(run.status)
+          ENDED_STATUSES.has(run.status)
             ? `run ${run.id} (${run.name}) ${run.status} at step ${run.step}${run.status === 'cancelled' ? `; continue with: cfm resume ${run.id}` : ''}`
             : `cancel requested for run ${run.id}; its trainer stops at its next metrics flush`,
         );

@@ -8,7 +8,7 @@
  * text or stack could leak paths and internals, so it is logged, never sent).
  */
 import { z } from 'zod';
-import { CfmError } from '../errors.js';
+import { CfmError, invalid } from '../errors.js';
 import type { ApiError } from '../contract.js';
 
 export const INTERNAL_MESSAGE = 'internal error: the operation failed unexpectedly; the details are in the log of the process that serves the API';
@@ -89,12 +89,7 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.out
   // An unknown key is most likely the cause of the rest (a misspelt field): report it first.
   const issue = r.error.issues.find((x) => x.code === 'unrecognized_keys') ?? r.error.issues[0];
   const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : undefined;
-  const field = issueField(issue);
-  return throwInvalid(field, describeIssue(issue, known));
-}
-
-function throwInvalid(field: string, message: string): never {
-  throw new CfmError('invalid_input', `${field}: ${message}`, field);
+  throw invalid(issueField(issue), describeIssue(issue, known));
 }
 
 /** Any thrown value as the one error shape that crosses a boundary. */

@@ -24,10 +24,6 @@ export interface SweepPoint {
   name: string;
 }
 
-function formatValue(v: GridValue): string {
-  return String(v);
-}
-
 export function expandSweep(base: Record<string, unknown>, grid: Record<string, GridValue[]>, seeds: number): SweepPoint[] {
   const keys = Object.keys(grid).sort();
   for (const key of keys) {
@@ -45,6 +41,7 @@ export function expandSweep(base: Record<string, unknown>, grid: Record<string, 
   if (count > MAX_SWEEP_RUNS) {
     throw invalid('grid', `makes ${count} runs (${keys.map((k) => grid[k].length).join(' x ')} x ${seeds} seeds); a sweep may create at most ${MAX_SWEEP_RUNS}, so narrow the grid`);
   }
+  const nameKeys = [...keys.filter((k) => k !== 'seed'), 'seed'];
   const points: SweepPoint[] = [];
   const index = new Array<number>(keys.length).fill(0);
   for (;;) {
@@ -55,8 +52,7 @@ export function expandSweep(base: Record<string, unknown>, grid: Record<string, 
     for (let s = 0; s < seeds; s++) {
       const seed = typeof baseSeed === 'number' ? baseSeed + s : baseSeed;
       const a: Record<string, GridValue> = { ...assignment, seed: seed as GridValue };
-      const nameKeys = [...keys.filter((k) => k !== 'seed'), 'seed'];
-      points.push({ config: { ...config, seed }, assignment: a, name: nameKeys.map((k) => `${k}=${formatValue(a[k])}`).join(',') });
+      points.push({ config: { ...config, seed }, assignment: a, name: nameKeys.map((k) => `${k}=${String(a[k])}`).join(',') });
     }
     // Odometer over the grid, last key fastest.
     let j = keys.length - 1;

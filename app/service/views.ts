@@ -16,7 +16,11 @@ function finiteOrNull(v: number | undefined): number | null {
 }
 
 export function runView(store: Store, r: RunRecord): RunView {
-  const evals = store.listEvaluations(r.id);
+  return viewWith(store, r, store.listEvaluations(r.id));
+}
+
+/** runView from the run's evaluations already read (runDetail needs them too). */
+function viewWith(store: Store, r: RunRecord, evals: readonly EvaluationRecord[]): RunView {
   const latest = evals.length ? evals[evals.length - 1] : undefined;
   return {
     id: r.id,
@@ -58,10 +62,11 @@ export function evaluationView(e: EvaluationRecord): EvaluationView {
 }
 
 export function runDetail(store: Store, r: RunRecord): RunDetail {
+  const evals = store.listEvaluations(r.id);
   return {
-    ...runView(store, r),
+    ...viewWith(store, r, evals),
     metricNames: store.metricNames(r.id),
-    evaluations: store.listEvaluations(r.id).map(evaluationView),
+    evaluations: evals.map(evaluationView),
     checkpoints: store.listCheckpoints(r.id).map((c) => ({ step: c.step, createdAt: c.createdAt, bytes: c.bytes })),
     samples: store.listSamples(r.id).map((s) => ({
       id: s.id,
@@ -78,4 +83,10 @@ export function runDetail(store: Store, r: RunRecord): RunDetail {
 
 export function experimentView(e: ExperimentRecord): ExperimentView {
   return { id: e.id, name: e.name, createdAt: e.createdAt, runCount: e.runCount };
+}
+
+/** Config keys (sorted) whose values are not the same in every run. */
+export function differingConfigKeys(runs: readonly RunView[]): string[] {
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.config)))].sort();
+  return keys.filter((k) => new Set(runs.map((r) => JSON.stringify(r.config[k]))).size > 1);
 }

@@ -16,6 +16,8 @@ import type { Points } from '../engine/points.js';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Statuses after which a run is no longer training or waiting to. */
+export const ENDED_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>(['completed', 'failed', 'cancelled', 'interrupted']);
 
 export const DATASET_KINDS = ['builtin', 'import'] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];

@@ -6,17 +6,32 @@
  */
 import { invalid } from '../errors.js';
 import type { Points } from '../engine/points.js';
-import { blobToFloat32 } from './blob.js';
+import { blobToBytes, blobToFloat32 } from './blob.js';
 import type {
+  Checkpoint,
   DatasetInfo,
   DatasetKind,
   DatasetMeta,
   EvaluationRecord,
+  ExperimentRecord,
   RunRecord,
   RunStatus,
   SampleInfo,
   SampleRecord,
 } from './interface.js';
+
+export interface ExperimentRow {
+  id: number;
+  name: string;
+  created_at: number;
+  run_count: number;
+}
+
+export interface CheckpointRow {
+  step: number;
+  created_at: number;
+  data: Buffer;
+}
 
 export interface RunRow {
   id: number;
@@ -84,6 +99,13 @@ export interface EvaluationRow {
   metrics: string;
 }
 
+export function toExperiment(r: ExperimentRow): ExperimentRecord {
+  return { id: r.id, name: r.name, createdAt: r.created_at, runCount: r.run_count };
+}
+
+export function toCheckpoint(r: CheckpointRow): Checkpoint {
+  return { step: r.step, createdAt: r.created_at, data: blobToBytes(r.data) };
+}
 
 export function toRun(r: RunRow): RunRecord {
   return {

@@ -9,18 +9,22 @@
  * when another process committed between its read and its write.
  */
 import { CfmError, invalid } from '../errors.js';
-import { blobToBytes, blobToFloat32, bytesToBlob, float32ToBlob } from './blob.js';
+import { blobToFloat32, bytesToBlob, float32ToBlob } from './blob.js';
 import { classifySqliteError, type BetterSqlite3Database } from './open.js';
 import {
   encodeMetrics,
+  toCheckpoint,
   toDatasetInfo,
+  toExperiment,
   toEvaluation,
   toRun,
   toSample,
   toSampleInfo,
+  type CheckpointRow,
   type DatasetInfoRow,
   type DatasetRow,
   type EvaluationRow,
+  type ExperimentRow,
   type RunRow,
   type SampleInfoRow,
 } from './rows.js';
@@ -41,6 +45,7 @@ import {
 } from './validate.js';
 import {
   DATASET_KINDS,
+  ENDED_STATUSES,
   type RunStatus,
   type Checkpoint,
   type CheckpointInfo,
@@ -72,10 +77,10 @@ export interface SqliteStoreOptions {
 
 export const DEFAULT_KEEP_CHECKPOINTS = 3;
 
-/** Statuses after which a run is no longer training or waiting to. */
-const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
-
 const RUN_SELECT = `SELECT r.*, e.name AS experiment FROM runs r JOIN experiments e ON e.id = r.experiment_id`;
+const EXPERIMENT_SELECT = `SELECT e.id, e.name, e.created_at,
+  (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) AS run_count FROM experiments e`;
+const CHECKPOINT_SELECT = 'SELECT step, created_at, data FROM checkpoints';
 const DATASET_INFO_COLS = 'id, name, kind, dim, n_train, n_validation, n_test, meta, created_at';
 const SAMPLE_INFO_COLS = 'id, run_id, created_at, n, d, solver, steps, seed, nfe, checkpoint_step';
 
@@ -134,19 +139,12 @@ export class SqliteStore implements Store {
   }
 
   private experimentByName(name: string): ExperimentRecord | undefined {
-    const row = this.stmt(
-      `SELECT e.id, e.name, e.created_at, (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) AS run_count
-       FROM experiments e WHERE e.name = ?`,
-    ).get(name) as { id: number; name: string; created_at: number; run_count: number } | undefined;
-    return row && { id: row.id, name: row.name, createdAt: row.created_at, runCount: row.run_count };
+    const row = this.stmt(`${EXPERIMENT_SELECT} WHERE e.name = ?`).get(name) as ExperimentRow | undefined;
+    return row && toExperiment(row);
   }
 
   listExperiments(): ExperimentRecord[] {
-    const rows = this.stmt(
-      `SELECT e.id, e.name, e.created_at, (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) AS run_count
-       FROM experiments e ORDER BY e.id`,
-    ).all() as { id: number; name: string; created_at: number; run_count: number }[];
-    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, runCount: r.run_count }));
+    return (this.stmt(`${EXPERIMENT_SELECT} ORDER BY e.id`).all() as ExperimentRow[]).map(toExperiment);
   }
 
   // ---- runs -----------------------------------------------------------------
@@ -332,7 +330,7 @@ export class SqliteStore implements Store {
       const changes = this.write(() => {
         const n = this.stmt(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?${guard}`).run(...params, id, ...(from ?? [])).changes;
         // A run that ends has nothing left to cancel.
-        if (n > 0 && patch.status !== undefined && ENDED.has(patch.status)) this.clearCancelRequest(id);
+        if (n > 0 && patch.status !== undefined && ENDED_STATUSES.has(patch.status)) this.clearCancelRequest(id);
         return n;
       });
       if (changes === 0) {
@@ -495,18 +493,13 @@ export class SqliteStore implements Store {
   }
 
   latestCheckpoint(runId: number): Checkpoint | undefined {
-    const row = this.stmt(
-      'SELECT step, created_at, data FROM checkpoints WHERE run_id = ? ORDER BY id DESC LIMIT 1',
-    ).get(runId) as { step: number; created_at: number; data: Buffer } | undefined;
-    return row && { step: row.step, createdAt: row.created_at, data: blobToBytes(row.data) };
+    const row = this.stmt(`${CHECKPOINT_SELECT} WHERE run_id = ? ORDER BY id DESC LIMIT 1`).get(runId) as CheckpointRow | undefined;
+    return row && toCheckpoint(row);
   }
 
   checkpointAt(runId: number, step: number): Checkpoint | undefined {
-    const row = this.stmt('SELECT step, created_at, data FROM checkpoints WHERE run_id = ? AND step = ?').get(
-      runId,
-      step,
-    ) as { step: number; created_at: number; data: Buffer } | undefined;
-    return row && { step: row.step, createdAt: row.created_at, data: blobToBytes(row.data) };
+    const row = this.stmt(`${CHECKPOINT_SELECT} WHERE run_id = ? AND step = ?`).get(runId, step) as CheckpointRow | undefined;
+    return row && toCheckpoint(row);
   }
 
   listCheckpoints(runId: number): CheckpointInfo[] {
