@@ -20,7 +20,7 @@
  * switch only needs a redraw.
  */
 
-import { equalAspect, fitBounds, heatmapBox, heatmapPixels, niceTicks, pointAt, unionBounds, VIRIDIS, type Bounds } from './plotGeometry.js';
+import { equalAspect, fitBounds, framePoints, heatmapBox, heatmapPixels, niceTicks, pointAt, unionBounds, VIRIDIS, type Bounds } from './plotGeometry.js';
 
 export {
   equalAspect,
@@ -475,6 +475,20 @@ function finiteRange(values: ArrayLike<number>): [number, number] {
     if (v > hi) hi = v;
   }
   return hi >= lo ? [lo, hi] : [0, 1];
+}
+
+/**
+ * Trajectories (n x 2 frames) drawn up to the fractional frame `at`: where
+ * they start (muted dots), their paths in `color`, and where they are at
+ * `at` as larger dots in `head`. No frames, no layers.
+ */
+export function trajectoryLayers(frames: readonly Float32Array[], at: number, color: string, head: string): Layer[] {
+  if (frames.length === 0) return [];
+  return [
+    { kind: 'points', points: frames[0]!, d: 2, color: '--muted', alpha: 0.8, size: 3 },
+    { kind: 'paths', frames, d: 2, upTo: at, color, alpha: 0.55, width: 1.25 },
+    { kind: 'points', points: framePoints(frames, 2, at), color: head, alpha: 1, size: 5 },
+  ];
 }
 
 /** The box fitting every layer's data (arrows by their positions). */
